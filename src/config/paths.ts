@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where everything lives, derived from one project root: no machine-specific configuration. */
+export interface ProjectPaths {
+  root: string;
+  dataDir: string;
+  logsDir: string;
+  updateScript: string;
+  restartFlag: string;
+  jobsDir: string;
+  restartNotice: string;
+}
+
+export function projectPaths(root: string): ProjectPaths {
+  const dataDir = path.join(root, 'data');
+  return {
+    root,
+    dataDir,
+    logsDir: path.join(root, 'logs'),
+    updateScript: path.join(root, 'scripts', 'remote-update.sh'),
+    restartFlag: path.join(dataDir, 'restart-requested'),
+    jobsDir: path.join(dataDir, 'jobs'),
+    restartNotice: path.join(dataDir, 'restart-notice.json'),
+  };
+}
+
+/** The checkout this code was loaded from (src/config/ is two levels below it). */
+export function checkoutRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}

@@ -1,0 +1,139 @@
+# Shared set-up for the remote-update suites: a bare origin, an upstream
+# clone that pushes to it, and the machine clone the real script runs in.
+# Only uv, pip and npm are stubbed, as executables first on PATH.
+
+REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+load "$REPO_ROOT/node_modules/bats-support/load"
+load "$REPO_ROOT/node_modules/bats-assert/load"
+
+# The commands the script and the stubs need: the script runs with nothing
+# else on PATH, so whether uv or npm "exists" is the test's choice, not this
+# machine's.
+SYSTEM_COMMANDS="bash git cat date dirname find mkdir mv rm rmdir sed sleep"
+
+setup_path() {
+  SYSTEM_BIN="$BATS_TEST_TMPDIR/system-bin"
+  STUB_BIN="$BATS_TEST_TMPDIR/stub-bin"
+  STUB_LOG="$BATS_TEST_TMPDIR/stub.log"
+  mkdir -p "$SYSTEM_BIN" "$STUB_BIN"
+  : > "$STUB_LOG"
+  local cmd
+  for cmd in $SYSTEM_COMMANDS; do
+    ln -s "$(command -v "$cmd")" "$SYSTEM_BIN/$cmd"
+  done
+  SCRIPT_PATH="$STUB_BIN:$SYSTEM_BIN"
+}
+
+setup_git_identity() {
+  export HOME="$BATS_TEST_TMPDIR/home"
+  mkdir -p "$HOME"
+  export GIT_CONFIG_NOSYSTEM=1
+  git config --global user.name "Valor Test"
+  git config --global user.email "valor@example.invalid"
+  git config --global init.defaultBranch main
+  git config --global advice.detachedHead false
+}
+
+setup_repos() {
+  setup_path
+  setup_git_identity
+  ORIGIN="$BATS_TEST_TMPDIR/origin.git"
+  UPSTREAM="$BATS_TEST_TMPDIR/upstream"
+  MACHINE="$BATS_TEST_TMPDIR/machine"
+  git init -q --bare "$ORIGIN"
+  git init -q "$UPSTREAM"
+  mkdir -p "$UPSTREAM/scripts"
+  cp "$REPO_ROOT/scripts/remote-update.sh" "$UPSTREAM/scripts/"
+  printf 'data/\n.venv/\nnode_modules/\n' > "$UPSTREAM/.gitignore"
+  printf 'line one\nline two\n' > "$UPSTREAM/README.md"
+  printf '{"name": "valor"}\n' > "$UPSTREAM/package.json"
+  printf '[project]\nname = "valor"\n' > "$UPSTREAM/pyproject.toml"
+  git -C "$UPSTREAM" add -A
+  git -C "$UPSTREAM" commit -q -m "initial"
+  git -C "$UPSTREAM" remote add origin "$ORIGIN"
+  git -C "$UPSTREAM" push -q -u origin main
+  git clone -q "$ORIGIN" "$MACHINE"
+}
+
+# upstream_commit FILE CONTENT MESSAGE: commit on upstream and push to origin.
+upstream_commit() {
+  mkdir -p "$(dirname "$UPSTREAM/$1")"
+  printf '%s\n' "$2" > "$UPSTREAM/$1"
+  git -C "$UPSTREAM" add -A
+  git -C "$UPSTREAM" commit -q -m "$3"
+  git -C "$UPSTREAM" push -q origin main
+}
+
+# make_stub NAME [BODY]: an executable that logs "NAME ARGS", records its
+# pid in STUB_BIN/NAME.pid and runs BODY (prefix it with exec to keep the pid).
+make_stub() {
+  local name=$1 body=${2:-}
+  cat > "$STUB_BIN/$name" <<STUB
+#!/bin/bash
+echo "\$\$" > "$STUB_BIN/$name.pid"
+echo "$name \$*" >> "$STUB_LOG"
+$body
+STUB
+  chmod +x "$STUB_BIN/$name"
+}
+
+# wait_for_stub NAME: until the stub has been called (at most 10 s).
+wait_for_stub() {
+  local tries=0
+  until grep -q "^$1 " "$STUB_LOG" || [ "$tries" -gt 100 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+}
+
+kill_stub() {
+  kill -KILL "$(cat "$STUB_BIN/$1.pid")" 2>/dev/null || true
+}
+
+update_script() {
+  echo "$MACHINE/scripts/remote-update.sh"
+}
+
+run_update() {
+  PATH="$SCRIPT_PATH" run bash "$(update_script)"
+}
+
+# start_update OUTFILE: run the script in the background; its pid is in $!.
+start_update() {
+  PATH="$SCRIPT_PATH" bash "$(update_script)" > "$1" 2>&1 &
+}
+
+short_sha() {
+  git -C "$1" rev-parse --short "${2:-HEAD}"
+}
+
+head_of() {
+  git -C "$1" rev-parse "${2:-HEAD}"
+}
+
+stash_count() {
+  git -C "$MACHINE" stash list | wc -l | tr -d ' '
+}
+
+# git pull's own line, then the script's.
+assert_up_to_date_output() {
+  assert_output "[remote-update] Already up to date.
+[remote-update] Already up to date. ($(short_sha "$MACHINE"))"
+}
+
+assert_every_line_prefixed() {
+  local line
+  # shellcheck disable=SC2154 # output is set by bats' run
+  while IFS= read -r line; do
+    [[ "$line" == "[remote-update] "* ]] || fail "line without prefix: '$line'"
+  done <<< "$output"
+}
+
+assert_no_restart_flag() {
+  assert [ ! -e "$MACHINE/data/restart-requested" ]
+}
+
+assert_stub_log_empty() {
+  run cat "$STUB_LOG"
+  assert_output ""
+}
