@@ -1,0 +1,151 @@
+import type { Settings } from '../config/settings.js';
+import type { ProjectPaths } from '../config/paths.js';
+import type { AgentOutcome, AgentRunner } from '../agent/agent-runner.js';
+import type { Job } from '../queue/job.js';
+import { JobQueue } from '../queue/job-queue.js';
+import { JobStore } from '../queue/job-store.js';
+import { RestartMonitor, type Clock } from '../queue/restart-monitor.js';
+import type { Transport } from '../transport/transport.js';
+import { createUpdateHandler } from '../update/update-handler.js';
+import type { UpdateRunner } from '../update/run-update-script.js';
+import { createMessageHandler } from './message-handler.js';
+import { clearStaleFlag, flagExists, removeFlag, takeNotice, writeNotice } from './restart-files.js';
+
+export const SHUTDOWN_GRACE_MS = 15_000;
+export const RESTART_POLL_MS = 250;
+
+/** launchd respawns a KeepAlive job promptly only after a non-zero exit. */
+export const EXIT_CODES = { SIGTERM: 143, SIGINT: 0, END_OF_INPUT: 0 } as const;
+export type ShutdownReason = keyof typeof EXIT_CODES;
+
+export interface BridgeDeps {
+  settings: Settings;
+  paths: ProjectPaths;
+  transport: Transport;
+  runUpdate: UpdateRunner;
+  runAgent: AgentRunner | undefined;
+  /** Ends every process group still running (agents, an /update). */
+  endProcessGroups(): void;
+  describeHead(): Promise<string>;
+  clock: Clock;
+  sleep(ms: number): Promise<void>;
+  /** process.kill: the restart is a SIGTERM to ourselves. */
+  kill(pid: number, signal: NodeJS.Signals): void;
+  pid: number;
+  exit(code: number): void;
+  processStartedAtMs: number;
+  log(line: string): void;
+  pollMs?: number;
+  shutdownGraceMs?: number;
+}
+
+/** Wires the transport, the /update intercept, the job queue and the restart monitor. */
+export class Bridge {
+  readonly queue: JobQueue<AgentOutcome>;
+  private readonly monitor: RestartMonitor;
+  private shuttingDown = false;
+
+  constructor(private readonly deps: BridgeDeps) {
+    this.queue = new JobQueue<AgentOutcome>({
+      store: new JobStore(deps.paths.jobsDir),
+      execute: (job) => this.execute(job),
+      deliver: (job, outcome) => this.deliver(job, outcome),
+      log: deps.log,
+    });
+    this.monitor = new RestartMonitor({
+      flagExists: () => flagExists(deps.paths.restartFlag),
+      clearFlag: () => removeFlag(deps.paths.restartFlag),
+      queue: this.queue,
+      requestRestart: () => deps.kill(deps.pid, 'SIGTERM'),
+      clock: deps.clock,
+      pollMs: deps.pollMs ?? RESTART_POLL_MS,
+      log: deps.log,
+    });
+  }
+
+  isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  async start(): Promise<void> {
+    const { deps } = this;
+    const flag = clearStaleFlag(deps.paths.restartFlag, deps.processStartedAtMs);
+    if (flag === 'removed') deps.log('removed the restart flag left from before this start');
+    if (flag === 'kept') deps.log('restart flag written since start-up: restarting once idle');
+
+    const handleUpdate = createUpdateHandler({
+      transport: deps.transport,
+      runUpdate: deps.runUpdate,
+      machineName: deps.settings.machineName,
+      updateUsers: deps.settings.updateUsers,
+      secrets: deps.settings.secrets,
+      track: (work) => this.queue.track(work),
+      restartQueued: () => flagExists(deps.paths.restartFlag),
+      recordRestartNotice: (chatId, messageId) => writeNotice(deps.paths.restartNotice, { chatId, messageId }),
+      log: deps.log,
+    });
+    const onMessage = createMessageHandler({
+      chats: deps.settings.chats,
+      isShuttingDown: () => this.shuttingDown,
+      ownUsername: () => deps.transport.ownUsername(),
+      handleUpdate,
+      enqueue: (job) => this.queue.enqueue(job),
+      agentConfigured: deps.runAgent !== undefined,
+      log: deps.log,
+    });
+
+    await deps.transport.start(onMessage);
+    await this.announceRestart();
+    const recovered = await this.queue.recover();
+    if (recovered > 0) deps.log(`resuming ${recovered} job(s) left by the previous run`);
+    this.monitor.start();
+    deps.log(`ready: ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);
+  }
+
+  private async announceRestart(): Promise<void> {
+    const notice = await takeNotice(this.deps.paths.restartNotice);
+    if (!notice) return;
+    try {
+      const head = await this.deps.describeHead();
+      await this.deps.transport.send(notice.chatId, `${this.deps.settings.machineName}: Restarted on ${head}`, notice.messageId);
+    } catch (error) {
+      this.deps.log(`could not announce the restart: ${String(error)}`);
+    }
+  }
+
+  private execute(job: Job): Promise<AgentOutcome> {
+    if (!this.deps.runAgent) throw new Error('VALOR_AGENT_CMD is not set');
+    return this.deps.runAgent(job);
+  }
+
+  private async deliver(job: Job, outcome: AgentOutcome): Promise<void> {
+    if (!outcome.ok) this.deps.log(`agent for job ${job.id} failed (${outcome.detail})`);
+    if (outcome.reply) await this.deps.transport.send(job.chatId, outcome.reply, job.messageId);
+  }
+
+  /** Stop intake, let running work finish within the grace, requeue the rest, exit. */
+  async shutdown(reason: ShutdownReason): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const { deps } = this;
+    deps.log(`shutting down (${reason})`);
+    this.monitor.stop();
+    const interrupted = await this.queue.stop(deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, deps.sleep, deps.endProcessGroups);
+    if (interrupted.length > 0) deps.log(`${interrupted.length} running job(s) put back in the queue`);
+    try {
+      await deps.transport.stop();
+    } catch (error) {
+      deps.log(`disconnect failed: ${String(error)}`);
+    }
+    deps.exit(EXIT_CODES[reason]);
+  }
+
+  /** Console mode: once input ends and every job is answered, stop. */
+  async finishWhenIdle(): Promise<void> {
+    await this.deps.transport.ended();
+    while (this.queue.isBusy() || this.queue.pendingCount() > 0) {
+      await this.deps.sleep(50);
+    }
+    await this.shutdown('END_OF_INPUT');
+  }
+}

@@ -1,0 +1,38 @@
+import type { NewJob } from '../queue/job.js';
+import type { IncomingMessage } from '../transport/transport.js';
+import { isUpdateCommand } from '../update/update-command.js';
+
+export interface MessageHandlerDeps {
+  /** Monitored chats: chat id → project key. */
+  chats: ReadonlyMap<string, string>;
+  isShuttingDown(): boolean;
+  ownUsername(): string | undefined;
+  handleUpdate(message: IncomingMessage): Promise<void>;
+  enqueue(job: NewJob): Promise<void>;
+  agentConfigured: boolean;
+  log(line: string): void;
+}
+
+/**
+ * The top of every incoming message's path. /update is handled before any
+ * storage or queueing, and runs in the background so the chat's later
+ * messages are still taken in while it works.
+ */
+export function createMessageHandler(deps: MessageHandlerDeps): (message: IncomingMessage) => Promise<void> {
+  return async (message) => {
+    if (message.outgoing || deps.isShuttingDown()) return;
+    const projectKey = deps.chats.get(message.chatId);
+    if (projectKey === undefined) return;
+
+    if (isUpdateCommand(message.text, deps.ownUsername())) {
+      deps.handleUpdate(message).catch((error: unknown) => deps.log(`/update failed: ${String(error)}`));
+      return;
+    }
+
+    if (!deps.agentConfigured) {
+      deps.log(`dropped message ${message.messageId} in ${projectKey}: VALOR_AGENT_CMD is not set`);
+      return;
+    }
+    await deps.enqueue({ projectKey, chatId: message.chatId, messageId: message.messageId, text: message.text });
+  };
+}

@@ -1,0 +1,54 @@
+import fs from 'fs-extra';
+
+/**
+ * The restart flag (written by remote-update.sh) and the restart notice
+ * (written by /update, read after the restart). File access only.
+ */
+
+export interface RestartNotice {
+  chatId: string;
+  messageId: number;
+}
+
+export function flagExists(flagPath: string): boolean {
+  return fs.existsSync(flagPath);
+}
+
+export function removeFlag(flagPath: string): void {
+  fs.removeSync(flagPath);
+}
+
+/**
+ * A flag written before this process started is for code we are already
+ * running: remove it. One written since may be for code we have not loaded:
+ * keep it, and restart when idle.
+ */
+export function clearStaleFlag(flagPath: string, processStartedAtMs: number): 'none' | 'removed' | 'kept' {
+  let writtenAtMs: number;
+  try {
+    writtenAtMs = fs.statSync(flagPath).mtimeMs;
+  } catch {
+    return 'none';
+  }
+  if (writtenAtMs < processStartedAtMs) {
+    fs.removeSync(flagPath);
+    return 'removed';
+  }
+  return 'kept';
+}
+
+export async function writeNotice(noticePath: string, notice: RestartNotice): Promise<void> {
+  await fs.outputJson(`${noticePath}.tmp`, notice);
+  await fs.rename(`${noticePath}.tmp`, noticePath);
+}
+
+/** Reads and removes the notice: it is said once. */
+export async function takeNotice(noticePath: string): Promise<RestartNotice | undefined> {
+  try {
+    const notice = (await fs.readJson(noticePath)) as RestartNotice;
+    await fs.remove(noticePath);
+    return notice;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+/** The bridge's configuration, parsed from the environment. Pure: no I/O. */
+
+export interface TelegramCredentials {
+  apiId: number;
+  apiHash: string;
+  session: string;
+}
+
+export interface Settings {
+  /** Monitored chats: chat id (as a string) → project key. */
+  chats: Map<string, string>;
+  agentCommand: string | undefined;
+  machineName: string;
+  /** Telegram user ids allowed to /update; undefined: anyone in a monitored chat. */
+  updateUsers: Set<string> | undefined;
+  telegram: TelegramCredentials | undefined;
+  /** Values that must never reach a chat. */
+  secrets: string[];
+}
+
+export class SettingsError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+export const CONSOLE_CHAT_ID = 'console';
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function required(env: Env, name: string, hint: string): string {
+  const value = nonEmpty(env, name);
+  if (!value) throw new SettingsError(`${name} is not set: ${hint}`);
+  return value;
+}
+
+export function parseProjects(raw: string): Map<string, string> {
+  const chats = new Map<string, string>();
+  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z0-9_-]+)=(-?\d+)$/.exec(pair);
+    if (!match) {
+      throw new SettingsError(
+        `VALOR_PROJECTS has a malformed entry "${pair}": write key=chatId pairs, e.g. valor=-1001234567890,docs=-1009876543210`,
+      );
+    }
+    chats.set(match[2]!, match[1]!);
+  }
+  if (chats.size === 0) {
+    throw new SettingsError('VALOR_PROJECTS names no chats: write key=chatId pairs, e.g. valor=-1001234567890');
+  }
+  return chats;
+}
+
+function parseUserIds(raw: string | undefined): Set<string> | undefined {
+  if (raw === undefined) return undefined;
+  const ids = raw.split(',').map((id) => id.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!/^\d+$/.test(id)) {
+      throw new SettingsError(`VALOR_UPDATE_USERS has "${id}", which is not a Telegram user id: write numeric ids separated by commas`);
+    }
+  }
+  return new Set(ids);
+}
+
+function parseTelegram(env: Env): TelegramCredentials {
+  const apiIdText = required(env, 'TELEGRAM_API_ID', 'get it from https://my.telegram.org and put it in .env');
+  if (!/^\d+$/.test(apiIdText)) {
+    throw new SettingsError(`TELEGRAM_API_ID must be a number, got "${apiIdText}": copy it from https://my.telegram.org`);
+  }
+  const apiHash = required(env, 'TELEGRAM_API_HASH', 'get it from https://my.telegram.org and put it in .env');
+  if (!/^[0-9a-f]{32}$/i.test(apiHash)) {
+    throw new SettingsError('TELEGRAM_API_HASH must be 32 hexadecimal characters: copy it from https://my.telegram.org');
+  }
+  const session = required(env, 'TELEGRAM_SESSION', 'run `npm run login` and save the session string it prints in .env');
+  return { apiId: Number(apiIdText), apiHash, session };
+}
+
+export function parseSettings(env: Env, options: { console: boolean; hostName: string }): Settings {
+  const telegram = options.console ? undefined : parseTelegram(env);
+  const chats = options.console
+    ? new Map([[CONSOLE_CHAT_ID, 'console']])
+    : parseProjects(required(env, 'VALOR_PROJECTS', 'list the monitored chats, e.g. VALOR_PROJECTS=valor=-1001234567890'));
+  return {
+    chats,
+    agentCommand: nonEmpty(env, 'VALOR_AGENT_CMD'),
+    machineName: nonEmpty(env, 'VALOR_MACHINE_NAME') ?? options.hostName,
+    updateUsers: parseUserIds(env.VALOR_UPDATE_USERS),
+    telegram,
+    secrets: telegram ? [telegram.apiHash, telegram.session] : [],
+  };
+}

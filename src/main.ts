@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { shellAgentRunner } from './agent/agent-runner.js';
+import { Bridge } from './bridge/bridge.js';
+import { describeHead } from './bridge/head-commit.js';
+import { checkoutRoot, projectPaths } from './config/paths.js';
+import { parseSettings, SettingsError, type Settings } from './config/settings.js';
+import { ProcessGroups } from './process/process-group.js';
+import { systemClock } from './queue/restart-monitor.js';
+import { ConsoleTransport } from './transport/console-transport.js';
+import { createTelegramClient } from './transport/telegram-client.js';
+import { TelegramTransport } from './transport/telegram-transport.js';
+import type { Transport } from './transport/transport.js';
+import { updateScriptRunner } from './update/run-update-script.js';
+
+const processStartedAtMs = Date.now() - process.uptime() * 1000;
+
+function log(line: string): void {
+  process.stderr.write(`[bridge] ${new Date().toISOString()} ${line}\n`);
+}
+
+function loadSettings(root: string, consoleMode: boolean): Settings {
+  const envFile = path.join(root, '.env');
+  if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseSettings(process.env, { console: consoleMode, hostName: os.hostname() });
+}
+
+function createTransport(settings: Settings): Transport {
+  if (!settings.telegram) {
+    return new ConsoleTransport(process.stdin, process.stdout, process.stderr);
+  }
+  return new TelegramTransport(createTelegramClient(settings.telegram, settings.telegram.session), log);
+}
+
+async function main(): Promise<void> {
+  const consoleMode = process.argv.includes('--console');
+  const paths = projectPaths(checkoutRoot());
+  const settings = loadSettings(paths.root, consoleMode);
+  const groups = new ProcessGroups();
+  const bridge = new Bridge({
+    settings,
+    paths,
+    transport: createTransport(settings),
+    runUpdate: updateScriptRunner(groups, paths.root, paths.updateScript),
+    runAgent: settings.agentCommand ? shellAgentRunner(groups, settings.agentCommand, paths.root) : undefined,
+    endProcessGroups: () => groups.endAll(),
+    describeHead: () => describeHead(paths.root),
+    clock: systemClock,
+    sleep: (ms) => sleep(ms),
+    kill: (pid, signal) => process.kill(pid, signal),
+    pid: process.pid,
+    exit: (code) => process.exit(code),
+    processStartedAtMs,
+    log,
+  });
+  process.on('SIGTERM', () => void bridge.shutdown('SIGTERM'));
+  process.on('SIGINT', () => void bridge.shutdown('SIGINT'));
+  await bridge.start();
+  if (consoleMode) void bridge.finishWhenIdle();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof SettingsError) {
+    log(error.message);
+    process.exit(2);
+  }
+  log(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,131 @@
+import type { Job, NewJob } from './job.js';
+import type { JobStore } from './job-store.js';
+
+/**
+ * One worker per project key, jobs in arrival order, projects side by side.
+ * Draining (a restart is pending) starts no new job anywhere; new messages
+ * are still stored. Work outside the queue (an /update in flight) is tracked
+ * too, so "busy" means anything that a restart would cut off.
+ */
+export interface JobQueueDeps<Outcome> {
+  store: JobStore;
+  execute(job: Job): Promise<Outcome>;
+  deliver(job: Job, outcome: Outcome): Promise<void>;
+  log(line: string): void;
+}
+
+export class JobQueue<Outcome> {
+  private readonly pending = new Map<string, Job[]>();
+  private readonly running = new Map<string, Job>();
+  private readonly abandoned = new Set<string>();
+  private readonly settledListeners: Array<() => void> = [];
+  private externalWork = 0;
+  private draining = false;
+  private stopped = false;
+
+  constructor(private readonly deps: JobQueueDeps<Outcome>) {}
+
+  /** Jobs left by an earlier process: pending ones, and running ones again (at least once). */
+  async recover(): Promise<number> {
+    const jobs = await this.deps.store.loadAll();
+    for (const job of jobs) this.pendingFor(job.projectKey).push(job);
+    for (const projectKey of this.pending.keys()) this.pump(projectKey);
+    return jobs.length;
+  }
+
+  async enqueue(newJob: NewJob): Promise<void> {
+    const job = await this.deps.store.add(newJob);
+    this.pendingFor(job.projectKey).push(job);
+    this.pump(job.projectKey);
+  }
+
+  /** Counts work done outside the queue as running until it settles. */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.externalWork += 1;
+    try {
+      return await work();
+    } finally {
+      this.externalWork -= 1;
+      this.notifySettled();
+    }
+  }
+
+  drain(): void {
+    this.draining = true;
+  }
+
+  isBusy(): boolean {
+    return this.running.size > 0 || this.externalWork > 0;
+  }
+
+  runningCount(): number {
+    return this.running.size;
+  }
+
+  pendingCount(): number {
+    let count = 0;
+    for (const jobs of this.pending.values()) count += jobs.length;
+    return count;
+  }
+
+  onSettled(listener: () => void): void {
+    this.settledListeners.push(listener);
+  }
+
+  /**
+   * Shutdown: start nothing more; wait up to graceMs for running work; jobs
+   * still running go back to pending on disk and endRunning() ends them.
+   */
+  async stop(graceMs: number, sleep: (ms: number) => Promise<void>, endRunning: () => void): Promise<Job[]> {
+    this.stopped = true;
+    let waited = 0;
+    while (this.isBusy() && waited < graceMs) {
+      await sleep(50);
+      waited += 50;
+    }
+    const interrupted = [...this.running.values()];
+    for (const job of interrupted) {
+      this.abandoned.add(job.id);
+      await this.deps.store.setState(job, 'pending');
+    }
+    if (this.isBusy()) endRunning();
+    return interrupted;
+  }
+
+  private pendingFor(projectKey: string): Job[] {
+    let jobs = this.pending.get(projectKey);
+    if (!jobs) {
+      jobs = [];
+      this.pending.set(projectKey, jobs);
+    }
+    return jobs;
+  }
+
+  private pump(projectKey: string): void {
+    if (this.draining || this.stopped || this.running.has(projectKey)) return;
+    const job = this.pending.get(projectKey)?.shift();
+    if (!job) return;
+    this.running.set(projectKey, job);
+    void this.runJob(job).finally(() => {
+      this.running.delete(projectKey);
+      this.notifySettled();
+      this.pump(projectKey);
+    });
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    try {
+      await this.deps.store.setState(job, 'running');
+      const outcome = await this.deps.execute(job);
+      if (this.abandoned.has(job.id)) return;
+      await this.deps.deliver(job, outcome);
+      await this.deps.store.remove(job);
+    } catch (error) {
+      this.deps.log(`job ${job.id} (${job.projectKey}) failed: ${String(error)}; it stays queued on disk`);
+    }
+  }
+
+  private notifySettled(): void {
+    for (const listener of this.settledListeners) listener();
+  }
+}

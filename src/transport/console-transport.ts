@@ -1,0 +1,59 @@
+import readline from 'node:readline';
+import { CONSOLE_CHAT_ID } from '../config/settings.js';
+import type { IncomingMessage, MessageListener, Transport } from './transport.js';
+
+/**
+ * The console stands in for Telegram: each line on standard input is a
+ * message in the monitored chat "console", each reply is printed to standard
+ * output, reactions go to standard error.
+ */
+export class ConsoleTransport implements Transport {
+  private nextMessageId = 0;
+  private lines: readline.Interface | undefined;
+  private markEnded: () => void = () => {};
+  private readonly endedPromise = new Promise<void>((resolve) => (this.markEnded = resolve));
+
+  constructor(
+    private readonly input: NodeJS.ReadableStream,
+    private readonly output: NodeJS.WritableStream,
+    private readonly notes: NodeJS.WritableStream,
+  ) {}
+
+  async start(listener: MessageListener): Promise<void> {
+    let delivered: Promise<void> = Promise.resolve();
+    this.lines = readline.createInterface({ input: this.input, terminal: false });
+    this.lines.on('line', (line) => {
+      if (!line.trim()) return;
+      this.nextMessageId += 1;
+      const message: IncomingMessage = {
+        chatId: CONSOLE_CHAT_ID,
+        messageId: this.nextMessageId,
+        senderId: undefined,
+        text: line,
+        outgoing: false,
+      };
+      delivered = delivered.then(() => listener(message));
+    });
+    this.lines.on('close', () => void delivered.then(this.markEnded));
+  }
+
+  async send(_chatId: string, text: string): Promise<void> {
+    this.output.write(`${text}\n`);
+  }
+
+  async react(_chatId: string, messageId: number, emoji: string): Promise<void> {
+    this.notes.write(`(${emoji} on message ${messageId})\n`);
+  }
+
+  ownUsername(): undefined {
+    return undefined;
+  }
+
+  ended(): Promise<void> {
+    return this.endedPromise;
+  }
+
+  async stop(): Promise<void> {
+    this.lines?.close();
+  }
+}

@@ -1,0 +1,24 @@
+/** What the bridge needs from a chat network; Telegram and the console implement it. */
+
+export interface IncomingMessage {
+  chatId: string;
+  messageId: number;
+  senderId: string | undefined;
+  text: string;
+  outgoing: boolean;
+}
+
+export type MessageListener = (message: IncomingMessage) => Promise<void>;
+
+export interface Transport {
+  /** Starts delivering messages; resolves once connected. */
+  start(listener: MessageListener): Promise<void>;
+  /** Sends text as plain text (no markdown), split at Telegram's limit. */
+  send(chatId: string, text: string, replyTo?: number): Promise<void>;
+  react(chatId: string, messageId: number, emoji: string): Promise<void>;
+  /** The account's own username, for /update@username. */
+  ownUsername(): string | undefined;
+  /** Resolves when the transport has no more messages to deliver (console EOF); never for Telegram. */
+  ended(): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,42 @@
+/** Turns the update script's result into the chat reply. Pure. */
+
+export const TELEGRAM_MESSAGE_LIMIT = 4096;
+const CUT_MARK = '…(earlier output cut)\n';
+const REDACTED = '[redacted]';
+
+export interface UpdateResult {
+  output: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  timeoutSeconds: number;
+}
+
+/** Credentials in remote URLs (https://user:token@host) and the configured secrets. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let redacted = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, `$1${REDACTED}@`);
+  for (const secret of secrets) {
+    if (secret.length >= 4) redacted = redacted.split(secret).join(REDACTED);
+  }
+  return redacted;
+}
+
+/** Keeps the end (summary and HEAD lines) when cutting, and marks the cut. */
+export function keepTail(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  let tail = text.slice(text.length - (limit - CUT_MARK.length));
+  const firstBreak = tail.indexOf('\n');
+  if (firstBreak >= 0 && firstBreak < tail.length - 1) tail = tail.slice(firstBreak + 1);
+  return CUT_MARK + tail;
+}
+
+export function succeeded(result: UpdateResult): boolean {
+  return !result.timedOut && result.exitCode === 0;
+}
+
+export function updateReply(machine: string, result: UpdateResult, secrets: readonly string[]): string {
+  const header = `${machine}:\n`;
+  const body = result.timedOut
+    ? `Update timed out after ${result.timeoutSeconds}s`
+    : result.output.trim() || `(no output, exit ${result.exitCode ?? 'unknown'})`;
+  return keepTail(redact(header + body, secrets), TELEGRAM_MESSAGE_LIMIT);
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage, Transport } from '../transport/transport.js';
+import { succeeded, updateReply } from './reply-text.js';
+import type { UpdateRunner } from './run-update-script.js';
+
+export const REACTION_RECEIVED = '👀';
+export const REACTION_SUCCEEDED = '✅';
+export const REACTION_FAILED = '❌';
+
+export interface UpdateHandlerDeps {
+  transport: Pick<Transport, 'send' | 'react'>;
+  runUpdate: UpdateRunner;
+  machineName: string;
+  updateUsers: Set<string> | undefined;
+  secrets: readonly string[];
+  /** Runs the whole handling as work a restart must wait for. */
+  track<T>(work: () => Promise<T>): Promise<T>;
+  restartQueued(): boolean;
+  /** Remembers where to say "Restarted on …" after the restart. */
+  recordRestartNotice(chatId: string, messageId: number): Promise<void>;
+  log(line: string): void;
+}
+
+export function refusal(machineName: string): string {
+  return `${machineName}: /update is limited to the users listed in VALOR_UPDATE_USERS.`;
+}
+
+/** /update: run the update script and reply with its output in the chat. */
+export function createUpdateHandler(deps: UpdateHandlerDeps): (message: IncomingMessage) => Promise<void> {
+  const react = async (message: IncomingMessage, emoji: string): Promise<void> => {
+    try {
+      await deps.transport.react(message.chatId, message.messageId, emoji);
+    } catch (error) {
+      deps.log(`could not react ${emoji} in ${message.chatId}: ${String(error)}`);
+    }
+  };
+
+  return (message) =>
+    deps.track(async () => {
+      if (deps.updateUsers && !deps.updateUsers.has(message.senderId ?? '')) {
+        deps.log(`refused /update from user ${message.senderId ?? 'unknown'} in ${message.chatId}`);
+        await deps.transport.send(message.chatId, refusal(deps.machineName), message.messageId);
+        return;
+      }
+      await react(message, REACTION_RECEIVED);
+      const result = await deps.runUpdate();
+      deps.log(`/update in ${message.chatId}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''}`);
+      const ok = succeeded(result);
+      if (ok && deps.restartQueued()) {
+        await deps.recordRestartNotice(message.chatId, message.messageId);
+      }
+      await deps.transport.send(message.chatId, updateReply(deps.machineName, result, deps.secrets), message.messageId);
+      await react(message, ok ? REACTION_SUCCEEDED : REACTION_FAILED);
+    });
+}

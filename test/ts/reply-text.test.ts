@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { keepTail, redact, TELEGRAM_MESSAGE_LIMIT, updateReply } from '../../src/update/reply-text.js';
+import { splitMessage } from '../../src/transport/split-message.js';
+import { isUpdateCommand } from '../../src/update/update-command.js';
+
+const ok = (output: string) => ({ output, exitCode: 0, timedOut: false, timeoutSeconds: 120 });
+
+describe('the /update reply', () => {
+  it('names the machine first', () => {
+    expect(updateReply('studio', ok('[remote-update] Already up to date. (abc1234)\n'), [])).toBe(
+      'studio:\n[remote-update] Already up to date. (abc1234)',
+    );
+  });
+
+  it('says when the update timed out', () => {
+    expect(updateReply('studio', { output: 'partial', exitCode: null, timedOut: true, timeoutSeconds: 120 }, [])).toBe(
+      'studio:\nUpdate timed out after 120s',
+    );
+  });
+
+  it('redacts credentials in remote URLs and the configured secrets', () => {
+    const output = [
+      'From https://valor:ghp_abcdef123456@github.com/acme/valor',
+      'fatal: could not read from https://x-access-token:tok@host/repo.git',
+      'session 1BQANOTAREALSESSION leaked',
+    ].join('\n');
+    const text = redact(output, ['1BQANOTAREALSESSION']);
+    expect(text).toBe(
+      [
+        'From https://[redacted]@github.com/acme/valor',
+        'fatal: could not read from https://[redacted]@host/repo.git',
+        'session [redacted] leaked',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps the tail (summary and HEAD lines) when cutting, and marks the cut', () => {
+    const commits = Array.from({ length: 400 }, (_, i) => `[remote-update]   abc${i} Commit number ${i}`);
+    const output = [
+      '[remote-update] Pulled 400 commit(s):',
+      ...commits,
+      '[remote-update] Update complete. 400 commit(s) pulled, restart queued.',
+      '[remote-update] HEAD: abc399 — Commit number 399',
+    ].join('\n');
+    const reply = updateReply('studio', ok(output), []);
+    expect(reply.length).toBeLessThanOrEqual(TELEGRAM_MESSAGE_LIMIT);
+    expect(reply.startsWith('…(earlier output cut)\n[remote-update]')).toBe(true);
+    expect(reply.endsWith('Update complete. 400 commit(s) pulled, restart queued.\n[remote-update] HEAD: abc399 — Commit number 399')).toBe(
+      true,
+    );
+  });
+
+  it('leaves short text alone', () => {
+    expect(keepTail('short', 4096)).toBe('short');
+  });
+});
+
+describe('splitting long messages', () => {
+  it('splits at line breaks within the limit and loses nothing', () => {
+    const text = Array.from({ length: 300 }, (_, i) => `line ${i} `.repeat(5)).join('\n');
+    const parts = splitMessage(text, 1000);
+    expect(parts.every((p) => p.length <= 1000)).toBe(true);
+    expect(parts.join('\n')).toBe(text);
+  });
+
+  it('cuts a single over-long line hard', () => {
+    expect(splitMessage('x'.repeat(2500), 1000).map((p) => p.length)).toEqual([1000, 1000, 500]);
+  });
+});
+
+describe('recognising /update', () => {
+  it.each([
+    ['/update', true],
+    ['  /UPDATE \n', true],
+    ['/update@ValorBot', true],
+    ['/update@someoneelse', false],
+    ['/update now', false],
+    ['please /update', false],
+  ])('%j → %s', (text, expected) => {
+    expect(isUpdateCommand(text, 'valorbot')).toBe(expected);
+  });
+});

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { createMessageHandler } from '../../src/bridge/message-handler.js';
+import type { NewJob } from '../../src/queue/job.js';
+import { TelegramTransport } from '../../src/transport/telegram-transport.js';
+import type { UpdateResult } from '../../src/update/reply-text.js';
+import { createUpdateHandler, refusal } from '../../src/update/update-handler.js';
+import { CHANNEL_CHAT_ID, newMessageEvent, recordingClient, type MessageSpec } from './fixtures/recording-telegram.js';
+
+const UP_TO_DATE = '[remote-update] Already up to date.\n[remote-update] Already up to date. (abc1234)\n';
+
+interface Harness {
+  deliver(spec: MessageSpec): Promise<void>;
+  settle(): Promise<void>;
+  recording: ReturnType<typeof recordingClient>;
+  enqueued: NewJob[];
+  updates: number;
+  notices: Array<[string, number]>;
+  logs: string[];
+}
+
+function harness(options: {
+  result?: UpdateResult;
+  updateUsers?: Set<string>;
+  chats?: Map<string, string>;
+  secrets?: string[];
+  restartQueued?: boolean;
+  shuttingDown?: boolean;
+  username?: string;
+} = {}): Harness {
+  const recording = recordingClient();
+  const transport = new TelegramTransport(recording.client, () => {});
+  const inFlight: Array<Promise<unknown>> = [];
+  const h: Harness = {
+    recording,
+    enqueued: [],
+    updates: 0,
+    notices: [],
+    logs: [],
+    deliver: async (spec) => transport.receive(newMessageEvent(recording, spec), onMessage),
+    settle: async () => {
+      await Promise.all(inFlight);
+    },
+  };
+  const handleUpdate = createUpdateHandler({
+    transport,
+    runUpdate: async () => {
+      h.updates += 1;
+      return options.result ?? { output: UP_TO_DATE, exitCode: 0, timedOut: false, timeoutSeconds: 120 };
+    },
+    machineName: 'studio',
+    updateUsers: options.updateUsers,
+    secrets: options.secrets ?? [],
+    track: (work) => {
+      const promise = work();
+      inFlight.push(promise);
+      return promise;
+    },
+    restartQueued: () => options.restartQueued ?? false,
+    recordRestartNotice: async (chatId, messageId) => {
+      h.notices.push([chatId, messageId]);
+    },
+    log: (line) => h.logs.push(line),
+  });
+  const onMessage = createMessageHandler({
+    chats: options.chats ?? new Map([[CHANNEL_CHAT_ID, 'valor']]),
+    isShuttingDown: () => options.shuttingDown ?? false,
+    ownUsername: () => options.username,
+    handleUpdate,
+    enqueue: async (job) => {
+      h.enqueued.push(job);
+    },
+    agentConfigured: true,
+    log: (line) => h.logs.push(line),
+  });
+  return h;
+}
+
+const emoticons = (h: Harness) =>
+  h.recording.reactions().map((r) => (r.reaction?.[0] as { emoticon?: string } | undefined)?.emoticon);
+
+describe('/update through gramjs events', () => {
+  it('is handled before the queue: it never becomes a job', async () => {
+    const h = harness();
+    await h.deliver({ id: 10, text: '/update' });
+    await h.settle();
+    expect(h.updates).toBe(1);
+    expect(h.enqueued).toEqual([]);
+  });
+
+  it('other messages in a monitored chat are queued with their project key', async () => {
+    const h = harness();
+    await h.deliver({ id: 11, text: 'hello valor' });
+    expect(h.enqueued).toEqual([{ projectKey: 'valor', chatId: CHANNEL_CHAT_ID, messageId: 11, text: 'hello valor' }]);
+    expect(h.recording.requests).toEqual([]);
+  });
+
+  it('replies to the command message, plain text, machine named first', async () => {
+    const h = harness({ result: { output: '[remote-update] HEAD: abc1234 — fix __init__ **now**\n', exitCode: 0, timedOut: false, timeoutSeconds: 120 } });
+    await h.deliver({ id: 12, text: '/update' });
+    await h.settle();
+    const [sent] = h.recording.sentMessages();
+    expect(sent?.message).toBe('studio:\n[remote-update] HEAD: abc1234 — fix __init__ **now**');
+    expect(sent?.entities ?? []).toEqual([]);
+    expect((sent?.replyTo as { replyToMsgId?: number } | undefined)?.replyToMsgId).toBe(12);
+    expect(sent?.noWebpage).toBe(true);
+  });
+
+  it('reacts 👀 on receipt and ✅ after a successful update', async () => {
+    const h = harness();
+    await h.deliver({ id: 13, text: '/update' });
+    await h.settle();
+    expect(emoticons(h)).toEqual(['👀', '✅']);
+    expect(h.recording.reactions().every((r) => r.msgId === 13)).toBe(true);
+    expect(h.recording.requests.map((r) => r.className)).toEqual(['messages.SendReaction', 'messages.SendMessage', 'messages.SendReaction']);
+  });
+
+  it('reacts ❌ after a failed update', async () => {
+    const h = harness({ result: { output: '[remote-update] FAIL: git pull --ff-only failed (branches diverged?)\n', exitCode: 1, timedOut: false, timeoutSeconds: 120 } });
+    await h.deliver({ id: 14, text: '/update' });
+    await h.settle();
+    expect(emoticons(h)).toEqual(['👀', '❌']);
+    expect(h.recording.sentMessages()[0]?.message).toContain('FAIL: git pull --ff-only failed');
+  });
+
+  it('cuts a long output to 4096 characters keeping the tail', async () => {
+    const lines = Array.from({ length: 500 }, (_, i) => `[remote-update]   abc${i} commit ${i}`).join('\n');
+    const h = harness({ result: { output: `${lines}\n[remote-update] HEAD: abc499 — last\n`, exitCode: 0, timedOut: false, timeoutSeconds: 120 } });
+    await h.deliver({ id: 15, text: '/update' });
+    await h.settle();
+    const sent = h.recording.sentMessages();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.message.length).toBeLessThanOrEqual(4096);
+    expect(sent[0]!.message.endsWith('[remote-update] HEAD: abc499 — last')).toBe(true);
+    expect(sent[0]!.message.startsWith('…(earlier output cut)')).toBe(true);
+  });
+
+  it('redacts credentials before anything is sent', async () => {
+    const output = '[remote-update] From https://bot:ghp_secret123@github.com/acme/valor\n[remote-update] session SESSIONSECRET\n';
+    const h = harness({ result: { output, exitCode: 0, timedOut: false, timeoutSeconds: 120 }, secrets: ['SESSIONSECRET'] });
+    await h.deliver({ id: 16, text: '/update' });
+    await h.settle();
+    const text = h.recording.sentMessages()[0]!.message;
+    expect(text).not.toContain('ghp_secret123');
+    expect(text).not.toContain('SESSIONSECRET');
+    expect(text).toContain('https://[redacted]@github.com/acme/valor');
+  });
+
+  it('refuses users not in VALOR_UPDATE_USERS and runs nothing', async () => {
+    const h = harness({ updateUsers: new Set(['1001']) });
+    await h.deliver({ id: 17, text: '/update', fromUserId: 666 });
+    await h.settle();
+    expect(h.updates).toBe(0);
+    expect(h.recording.sentMessages().map((m) => m.message)).toEqual([refusal('studio')]);
+    expect(emoticons(h)).toEqual([]);
+  });
+
+  it('lets listed users update', async () => {
+    const h = harness({ updateUsers: new Set(['1001']) });
+    await h.deliver({ id: 18, text: '/update', fromUserId: 1001 });
+    await h.settle();
+    expect(h.updates).toBe(1);
+  });
+
+  it('accepts /update@<own username>', async () => {
+    const h = harness({ username: 'ValorBot' });
+    await h.deliver({ id: 19, text: '/update@valorbot' });
+    await h.settle();
+    expect(h.updates).toBe(1);
+  });
+
+  it('records where to announce the restart when the update queued one', async () => {
+    const h = harness({ restartQueued: true });
+    await h.deliver({ id: 20, text: '/update' });
+    await h.settle();
+    expect(h.notices).toEqual([[CHANNEL_CHAT_ID, 20]]);
+  });
+
+  it('ignores outgoing messages', async () => {
+    const h = harness();
+    await h.deliver({ id: 21, text: '/update', out: true });
+    await h.deliver({ id: 22, text: 'hello', out: true });
+    await h.settle();
+    expect(h.updates).toBe(0);
+    expect(h.enqueued).toEqual([]);
+  });
+
+  it('ignores unmonitored chats completely, /update included', async () => {
+    const h = harness();
+    await h.deliver({ id: 23, text: '/update', channelId: 55555 });
+    await h.deliver({ id: 24, text: 'hello', channelId: 55555 });
+    await h.settle();
+    expect(h.updates).toBe(0);
+    expect(h.enqueued).toEqual([]);
+    expect(h.recording.requests).toEqual([]);
+  });
+
+  it('ignores everything while shutting down', async () => {
+    const h = harness({ shuttingDown: true });
+    await h.deliver({ id: 25, text: '/update' });
+    await h.deliver({ id: 26, text: 'hello' });
+    await h.settle();
+    expect(h.updates).toBe(0);
+    expect(h.enqueued).toEqual([]);
+  });
+});
