@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { shellAgentRunner } from './agent/agent-runner.js';
 import { Bridge } from './bridge/bridge.js';
+import { rotateLog } from './bridge/log-rotation.js';
 import { describeHead } from './bridge/head-commit.js';
 import { checkoutRoot, projectPaths } from './config/paths.js';
 import { parseSettings, SettingsError, type Settings } from './config/settings.js';
@@ -16,9 +17,21 @@ import type { Transport } from './transport/transport.js';
 import { updateScriptRunner } from './update/run-update-script.js';
 
 const processStartedAtMs = Date.now() - process.uptime() * 1000;
+const LOG_ROTATION_INTERVAL_MS = 60 * 60 * 1000;
 
 function log(line: string): void {
   process.stderr.write(`[bridge] ${new Date().toISOString()} ${line}\n`);
+}
+
+/** launchd appends to logs/bridge.log and logs/update.log forever: cap them at start-up and hourly. */
+function keepLogsCapped(logsDir: string): void {
+  const rotate = () => {
+    for (const name of ['bridge.log', 'update.log']) {
+      if (rotateLog(path.join(logsDir, name))) log(`rotated logs/${name} (previous kept as logs/${name}.1)`);
+    }
+  };
+  rotate();
+  setInterval(rotate, LOG_ROTATION_INTERVAL_MS).unref();
 }
 
 function loadSettings(root: string, consoleMode: boolean): Settings {
@@ -38,6 +51,7 @@ async function main(): Promise<void> {
   const consoleMode = process.argv.includes('--console');
   const paths = projectPaths(checkoutRoot());
   const settings = loadSettings(paths.root, consoleMode);
+  keepLogsCapped(paths.logsDir);
   const groups = new ProcessGroups();
   const bridge = new Bridge({
     settings,
