@@ -9,6 +9,8 @@ export interface UpdateResult {
   exitCode: number | null;
   timedOut: boolean;
   timeoutSeconds: number;
+  /** Wall time of the script, from spawn to exit. */
+  durationMs: number;
 }
 
 /** Credentials in remote URLs (https://user:token@host) and the configured secrets. */

@@ -12,12 +12,13 @@ export function updateScriptRunner(
   timeoutSeconds = UPDATE_TIMEOUT_SECONDS,
 ): UpdateRunner {
   return async () => {
+    const startedAt = performance.now();
     const run = groups.run('bash', [scriptPath], {
       cwd: projectRoot,
       timeoutMs: timeoutSeconds * 1000,
       mergeStderr: true,
     });
     const { output, exitCode, timedOut } = await run.result;
-    return { output, exitCode, timedOut, timeoutSeconds };
+    return { output, exitCode, timedOut, timeoutSeconds, durationMs: Math.round(performance.now() - startedAt) };
   };
 }

@@ -43,7 +43,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (message: Incoming
       }
       await react(message, REACTION_RECEIVED);
       const result = await deps.runUpdate();
-      deps.log(`/update in ${message.chatId}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''}`);
+      deps.log(`/update in ${message.chatId}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''} after ${result.durationMs} ms`);
       const ok = succeeded(result);
       if (ok && deps.restartQueued()) {
         await deps.recordRestartNotice(message.chatId, message.messageId);

@@ -30,7 +30,7 @@ function bridgeHarness(options: { startedAtMs?: number; agent?: (job: Job) => Pr
     settings: { ...parseSettings({}, { console: true, hostName: 'studio' }), agentCommand: 'agent' },
     paths,
     transport: new ConsoleTransport(input, output, new PassThrough()),
-    runUpdate: async () => ({ output: '[remote-update] ok', exitCode: 0, timedOut: false, timeoutSeconds: 120 }),
+    runUpdate: async () => ({ output: '[remote-update] ok', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 }),
     runAgent: options.agent ?? (async (job) => ({ reply: `echo: ${job.text}`, ok: true, detail: '' })),
     endProcessGroups: () => (groupsEnded += 1),
     describeHead: async () => 'abc1234 — Ship it',

@@ -3,7 +3,7 @@ import { keepTail, redact, TELEGRAM_MESSAGE_LIMIT, updateReply } from '../../src
 import { splitMessage } from '../../src/transport/split-message.js';
 import { isUpdateCommand } from '../../src/update/update-command.js';
 
-const ok = (output: string) => ({ output, exitCode: 0, timedOut: false, timeoutSeconds: 120 });
+const ok = (output: string) => ({ output, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 });
 
 describe('the /update reply', () => {
   it('names the machine first', () => {
@@ -13,7 +13,7 @@ describe('the /update reply', () => {
   });
 
   it('says when the update timed out', () => {
-    expect(updateReply('studio', { output: 'partial', exitCode: null, timedOut: true, timeoutSeconds: 120 }, [])).toBe(
+    expect(updateReply('studio', { output: 'partial', exitCode: null, timedOut: true, timeoutSeconds: 120, durationMs: 250 }, [])).toBe(
       'studio:\nUpdate timed out after 120s',
     );
   });

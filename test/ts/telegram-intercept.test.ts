@@ -45,7 +45,7 @@ function harness(options: {
     transport,
     runUpdate: async () => {
       h.updates += 1;
-      return options.result ?? { output: UP_TO_DATE, exitCode: 0, timedOut: false, timeoutSeconds: 120 };
+      return options.result ?? { output: UP_TO_DATE, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 };
     },
     machineName: 'studio',
     updateUsers: options.updateUsers,
@@ -87,6 +87,13 @@ describe('/update through gramjs events', () => {
     expect(h.enqueued).toEqual([]);
   });
 
+  it('logs the exit code and how long the script took', async () => {
+    const h = harness();
+    await h.deliver({ id: 10, text: '/update' });
+    await h.settle();
+    expect(h.logs).toContain(`/update in ${CHANNEL_CHAT_ID}: exit 0 after 250 ms`);
+  });
+
   it('other messages in a monitored chat are queued with their project key', async () => {
     const h = harness();
     await h.deliver({ id: 11, text: 'hello valor' });
@@ -95,7 +102,7 @@ describe('/update through gramjs events', () => {
   });
 
   it('replies to the command message, plain text, machine named first', async () => {
-    const h = harness({ result: { output: '[remote-update] HEAD: abc1234 — fix __init__ **now**\n', exitCode: 0, timedOut: false, timeoutSeconds: 120 } });
+    const h = harness({ result: { output: '[remote-update] HEAD: abc1234 — fix __init__ **now**\n', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 } });
     await h.deliver({ id: 12, text: '/update' });
     await h.settle();
     const [sent] = h.recording.sentMessages();
@@ -115,7 +122,7 @@ describe('/update through gramjs events', () => {
   });
 
   it('reacts ❌ after a failed update', async () => {
-    const h = harness({ result: { output: '[remote-update] FAIL: git pull --ff-only failed (branches diverged?)\n', exitCode: 1, timedOut: false, timeoutSeconds: 120 } });
+    const h = harness({ result: { output: '[remote-update] FAIL: git pull --ff-only failed (branches diverged?)\n', exitCode: 1, timedOut: false, timeoutSeconds: 120, durationMs: 250 } });
     await h.deliver({ id: 14, text: '/update' });
     await h.settle();
     expect(emoticons(h)).toEqual(['👀', '❌']);
@@ -124,7 +131,7 @@ describe('/update through gramjs events', () => {
 
   it('cuts a long output to 4096 characters keeping the tail', async () => {
     const lines = Array.from({ length: 500 }, (_, i) => `[remote-update]   abc${i} commit ${i}`).join('\n');
-    const h = harness({ result: { output: `${lines}\n[remote-update] HEAD: abc499 — last\n`, exitCode: 0, timedOut: false, timeoutSeconds: 120 } });
+    const h = harness({ result: { output: `${lines}\n[remote-update] HEAD: abc499 — last\n`, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 } });
     await h.deliver({ id: 15, text: '/update' });
     await h.settle();
     const sent = h.recording.sentMessages();
@@ -136,7 +143,7 @@ describe('/update through gramjs events', () => {
 
   it('redacts credentials before anything is sent', async () => {
     const output = '[remote-update] From https://bot:ghp_secret123@github.com/acme/valor\n[remote-update] session SESSIONSECRET\n';
-    const h = harness({ result: { output, exitCode: 0, timedOut: false, timeoutSeconds: 120 }, secrets: ['SESSIONSECRET'] });
+    const h = harness({ result: { output, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 }, secrets: ['SESSIONSECRET'] });
     await h.deliver({ id: 16, text: '/update' });
     await h.settle();
     const text = h.recording.sentMessages()[0]!.message;
