@@ -1,46 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'fs-extra';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startBridge } from './fixtures/bridge-process.js';
 import { createProjectClone, type ProjectClone } from './fixtures/project-clone.js';
-
-/** The real bridge process in --console mode, in a machine clone with an origin. */
-interface RunningBridge {
-  write(line: string): void;
-  endInput(): void;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-function startBridge(cwd: string, env: Record<string, string> = {}): RunningBridge {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--console'], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return {
-    write: (line) => child.stdin.write(`${line}\n`),
-    endInput: () => child.stdin.end(),
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
-    kill: (signal) => child.kill(signal),
-  };
-}
-
-async function until(condition: () => boolean, what: () => string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out; saw:\n${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let clone: ProjectClone | undefined;
 afterEach(() => clone?.cleanup());
@@ -51,7 +13,7 @@ describe('the real bridge in console mode', () => {
     const sha = clone.push('notes.txt', 'new', 'Add release notes');
 
     const first = startBridge(clone.machine, { VALOR_MACHINE_NAME: 'studio' });
-    await until(() => first.stderr().includes('ready:'), first.stderr);
+    await first.waitFor('stderr', 'ready:');
     first.write('/update');
     const code = await first.exited;
 
@@ -62,7 +24,7 @@ describe('the real bridge in console mode', () => {
     expect(fs.existsSync(path.join(clone.machine, 'data', 'restart-requested'))).toBe(false);
 
     const second = startBridge(clone.machine, { VALOR_MACHINE_NAME: 'studio' });
-    await until(() => second.stdout().includes('Restarted on'), () => second.stdout() + second.stderr());
+    await second.waitFor('stdout', 'Restarted on');
     expect(second.stdout()).toBe(`studio: Restarted on ${sha} — Add release notes\n`);
     second.endInput();
     expect(await second.exited).toBe(0);
@@ -71,9 +33,9 @@ describe('the real bridge in console mode', () => {
   it('/update when up to date replies and keeps running; SIGTERM then exits non-zero', async () => {
     clone = createProjectClone();
     const bridge = startBridge(clone.machine, { VALOR_MACHINE_NAME: 'studio' });
-    await until(() => bridge.stderr().includes('ready:'), bridge.stderr);
+    await bridge.waitFor('stderr', 'ready:');
     bridge.write('/update');
-    await until(() => bridge.stdout().includes('Already up to date. ('), bridge.stdout);
+    await bridge.waitFor('stdout', 'Already up to date. (');
     await new Promise((r) => setTimeout(r, 600));
     bridge.kill('SIGTERM');
     expect(await bridge.exited).toBe(143);
@@ -90,13 +52,9 @@ describe('the real bridge in console mode', () => {
 
   it('a missing setting stops start-up with one line naming it', async () => {
     clone = createProjectClone();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: clone.machine,
-      env: { PATH: process.env.PATH ?? '', TELEGRAM_API_ID: '1', TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef' },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise((resolve) => child.on('exit', resolve));
+    const bridge = startBridge(clone.machine, { TELEGRAM_API_ID: '1', TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef' }, []);
+    const code = await bridge.exited;
+    const stderr = bridge.stderr();
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('TELEGRAM_SESSION is not set: run `npm run login`');
