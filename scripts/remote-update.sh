@@ -41,8 +41,9 @@ prefix_lines() {
   done
 }
 
+# A here-string, not a pipe: a pipe forks a subshell for every message.
 say() {
-  printf '%s\n' "$*" | prefix_lines
+  prefix_lines <<< "$*"
 }
 
 fail() {
@@ -152,7 +153,7 @@ reclaim_stale_lock() {
 
 acquire_lock() {
   local owner reason
-  mkdir -p "$DATA_DIR"
+  [ -d "$DATA_DIR" ] || mkdir -p "$DATA_DIR"
   take_lock && return 0
   owner="$(lock_owner)"
   reason="$(stale_lock_reason "$owner")" || return 1
@@ -168,7 +169,10 @@ choose_update_base() {
   local head recorded
   head="$(git rev-parse HEAD)"
   UPDATE_BASE=$head
-  recorded="$(cat "$IN_PROGRESS" 2>/dev/null || true)"
+  recorded=""
+  if [ -f "$IN_PROGRESS" ]; then
+    read -r recorded < "$IN_PROGRESS" || true
+  fi
   if [ -z "$recorded" ] || [ "$recorded" = "$head" ]; then
     return 0
   fi
