@@ -67,7 +67,17 @@ write_atomically() {
   mv -f "$tmp" "$target"
 }
 
+# One git call when all is well; the separate checks run only to say what is
+# wrong, each with its own fix.
 require_git_checkout() {
+  local state top=""
+  if state="$(git rev-parse --show-toplevel '@{upstream}' 2>/dev/null)"; then
+    read -r top <<< "$state"
+  fi
+  [ "$top" = "$PROJECT_DIR" ] || explain_broken_checkout
+}
+
+explain_broken_checkout() {
   local top branch
   if ! top="$(git rev-parse --show-toplevel 2>/dev/null)" || [ "$top" != "$PROJECT_DIR" ]; then
     fail "$PROJECT_DIR is not a git repository. Run this script from a git clone of the project (git clone <url>)."
@@ -78,6 +88,7 @@ require_git_checkout() {
   if ! git rev-parse -q --verify '@{upstream}' >/dev/null 2>&1; then
     fail "Branch '$branch' has no upstream branch to pull from. Set one, e.g. git branch --set-upstream-to=origin/$branch $branch."
   fi
+  fail "git rev-parse --show-toplevel @{upstream} failed in $PROJECT_DIR; run it there to see why."
 }
 
 # ── Lock ─────────────────────────────────────────────────────────────
@@ -342,7 +353,7 @@ queue_restart() {
 }
 
 main() {
-  local after count
+  local after short subject count
   cd "$PROJECT_DIR"
   export GIT_TERMINAL_PROMPT=0
 
@@ -357,12 +368,12 @@ main() {
   stash_tracked_changes
   record_update_start
   pull_or_fail
-  after="$(git rev-parse HEAD)"
+  read -r after short subject <<< "$(git log -1 --format='%H %h %s')"
   restore_stash "Restoring stashed changes..." "WARN: stash pop conflict, changes remain in git stash list"
 
   if [ "$UPDATE_BASE" = "$after" ]; then
     forget_update
-    say "Already up to date. ($(short_head))"
+    say "Already up to date. ($short)"
     exit 0
   fi
 
@@ -373,7 +384,7 @@ main() {
   forget_update
 
   say "Update complete. $count commit(s) pulled, restart queued."
-  say "HEAD: $(short_head) — $(git log -1 --format=%s)"
+  say "HEAD: $short — $subject"
 }
 
 main "$@"
