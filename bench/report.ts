@@ -1,0 +1,143 @@
+import type { Environment } from './environment.js';
+import type { RunPlan } from './measure.js';
+import type { LoadRound } from './restart-under-load.js';
+import { formatMs, formatRatio, formatSummary, type Summary } from './stats.js';
+import { markdownTable } from './table.js';
+import type { TimeToNewCode } from './time-to-new-code.js';
+import type { ReplyCase } from './update-reply.js';
+import type { Overhead } from './update-overhead.js';
+
+/** Everything one `npm run bench` measured, rendered as results.md. */
+export interface Results {
+  environment: Environment;
+  plan: RunPlan;
+  overhead: Overhead;
+  replies: ReplyCase[];
+  timeToNewCode: TimeToNewCode;
+  load: LoadRound[];
+}
+
+export const OVERHEAD_GOAL = 1.3;
+export const FLAG_TO_EXIT_GOAL_MS = 1000;
+export const COLD_START_GOAL_MS = 1500;
+
+function verdict(met: boolean): string {
+  return met ? 'met' : 'not met';
+}
+
+function underGoal(summary: Summary, goalMs: number): string {
+  return `< ${formatMs(goalMs)}: ${verdict(summary.median < goalMs)}`;
+}
+
+function environmentSection(results: Results): string {
+  const { environment: env, plan } = results;
+  return [
+    '# Benchmark results',
+    '',
+    `Measured ${env.date} by \`npm run bench\`: ${plan.runs} runs per case after ${plan.warmup} warm-up runs.`,
+    'Times are the median, with the middle half of the runs (p25–p75) in brackets.',
+    '',
+    markdownTable(
+      ['Machine', ''],
+      [
+        ['node', env.node],
+        ['git', env.git],
+        ['bash', env.bash],
+        ['system', env.system],
+        ['CPUs', env.cpus],
+      ],
+    ),
+  ].join('\n');
+}
+
+function overheadSection({ overhead }: Results): string {
+  const rows = overhead.cases.map((c) => [
+    c.repository,
+    c.state,
+    formatSummary(c.script),
+    formatSummary(c.git),
+    formatMs(c.script.median - c.git.median),
+    formatRatio(c.script, c.git),
+    `≤ ${OVERHEAD_GOAL}×: ${verdict(c.script.median <= c.git.median * OVERHEAD_GOAL)}`,
+  ]);
+  const cost = overhead.processCost;
+  return [
+    '## 1. Script overhead vs raw git',
+    '',
+    '`bash scripts/remote-update.sh` and `git pull --ff-only` in two identical clones of one local bare origin, runs interleaved.',
+    '',
+    markdownTable(['Repository', 'State', 'remote-update.sh', 'git pull --ff-only', 'Added', 'Ratio', 'Goal'], rows),
+    '',
+    'What one process costs on this machine (the script starts about a dozen: its checks, the lock, the in-progress record, git status, the pull):',
+    '',
+    markdownTable(
+      ['Process', 'Time'],
+      [
+        ['`git rev-parse HEAD`', formatSummary(cost.gitRevParse)],
+        ['`bash -c :`', formatSummary(cost.bashNoop)],
+      ],
+    ),
+  ].join('\n');
+}
+
+function replySection({ replies }: Results): string {
+  const rows = replies.map((c) => [
+    c.state,
+    formatSummary(c.reply),
+    formatSummary(c.script),
+    formatMs(c.reply.median - c.script.median),
+  ]);
+  return [
+    '## 2. `/update` answer time',
+    '',
+    'The bridge in `--console` mode: from writing `/update` to its reply being printed; the script\'s own time is the one the bridge logged for the same run.',
+    '',
+    markdownTable(['State', 'Reply printed', 'Script alone', "Bridge's share"], rows),
+  ].join('\n');
+}
+
+function timeToNewCodeSection({ timeToNewCode: t }: Results): string {
+  return [
+    '## 3. Time to new code',
+    '',
+    markdownTable(
+      ['From → to', 'Time', 'Goal'],
+      [
+        ['`data/restart-requested` written → bridge exits, idle', formatSummary(t.flagToExitIdle), underGoal(t.flagToExitIdle, FLAG_TO_EXIT_GOAL_MS)],
+        ["last running job's reply → bridge exits, busy", formatSummary(t.jobEndToExitBusy), '—'],
+        ['process start → ready, console mode (cold start)', formatSummary(t.coldStart), underGoal(t.coldStart, COLD_START_GOAL_MS)],
+        ['`data/restart-requested` written → new bridge ready, respawned at once', formatSummary(t.flagToNewBridgeReady), '—'],
+      ],
+    ),
+    '',
+    "launchd's own respawn delay is not included: nothing here runs launchd.",
+  ].join('\n');
+}
+
+function loadSection({ load }: Results): string {
+  const rows = load.map((r) => [
+    r.interruption === 'update' ? '/update lands' : 'SIGKILL',
+    String(r.messages),
+    String(r.answeredOnce),
+    r.lost.length === 0 ? '0' : `${r.lost.length} (${r.lost.join(', ')})`,
+    r.doubled.length === 0 ? '0' : `${r.doubled.length} (${r.doubled.join(', ')})`,
+    `${r.answeredBefore} / ${r.answeredAfter}`,
+    String(r.firstExitCode ?? 'signal'),
+    formatMs(r.restartGapMs),
+    formatMs(r.totalMs),
+  ]);
+  return [
+    '## 4. Restart under load',
+    '',
+    'Messages 1–50, then `/update` with a new commit on the origin (or, for SIGKILL, nothing), then messages 51–100, written at once to a bridge whose agent takes 20 ms a message. A second bridge starts as soon as the first exits and answers what is left on disk.',
+    '',
+    markdownTable(
+      ['Interruption', 'Messages', 'Answered once', 'Lost', 'Answered twice', 'Answered before / after', 'First exit', 'Exit → ready', 'Total'],
+      rows,
+    ),
+  ].join('\n');
+}
+
+export function renderResults(results: Results): string {
+  return [environmentSection, overheadSection, replySection, timeToNewCodeSection, loadSection].map((section) => section(results)).join('\n\n') + '\n';
+}
