@@ -31,6 +31,7 @@ readonly IN_PROGRESS="$DATA_DIR/update-in-progress"
 readonly RESTART_FLAG="$DATA_DIR/restart-requested"
 
 # Set once the corresponding step has happened.
+LOCK_RECORD=""
 STASH_COMMIT=""
 UPDATE_BASE=""
 
@@ -97,16 +98,23 @@ explain_broken_checkout() {
 
 take_lock() {
   mkdir "$LOCK_DIR" 2>/dev/null || return 1
-  printf '%s %s\n' "$$" "$(date +%s)" > "$LOCK_OWNER"
+  LOCK_RECORD="$$ $(date +%s)"
+  printf '%s\n' "$LOCK_RECORD" > "$LOCK_OWNER"
 }
 
+# A run judged stale while still alive has lost the lock to another run:
+# the lock is removed only while it still holds this run's record.
 release_lock() {
-  rm -f "$LOCK_OWNER"
-  rmdir "$LOCK_DIR" 2>/dev/null || true
+  [ "$(lock_owner)" = "$LOCK_RECORD" ] || return 0
+  rm -rf "$LOCK_DIR"
 }
 
 lock_owner() {
-  cat "$LOCK_OWNER" 2>/dev/null || true
+  local owner=""
+  if [ -f "$LOCK_OWNER" ]; then
+    read -r owner < "$LOCK_OWNER" || true
+  fi
+  echo "$owner"
 }
 
 older_than_minutes() {
@@ -141,8 +149,10 @@ stale_lock_reason() {
 }
 
 # Of several runs that find the same stale lock, exactly one takes it over:
-# the reclaim guard serialises them, and the lock is removed only if it is
-# still the very lock that was judged stale.
+# the reclaim guard serialises them, and the lock changes hands only if it is
+# still the very lock that was judged stale. It changes hands in place, by
+# rewriting its record: were the folder removed and made again, a run just
+# starting could take it in between and the reclaimer would lose.
 reclaim_stale_lock() {
   local observed=$1 reason=$2 reclaimed=1
   if older_than_minutes "$RECLAIM_GUARD" 1; then
@@ -150,10 +160,9 @@ reclaim_stale_lock() {
   fi
   mkdir "$RECLAIM_GUARD" 2>/dev/null || return 1
   if [ "$(lock_owner)" = "$observed" ] && stale_lock_reason "$observed" >/dev/null; then
-    rm -rf "$LOCK_DIR"
-    if take_lock; then
-      reclaimed=0
-    fi
+    LOCK_RECORD="$$ $(date +%s)"
+    write_atomically "$LOCK_OWNER" "$LOCK_RECORD"
+    reclaimed=0
   fi
   rmdir "$RECLAIM_GUARD"
   if [ "$reclaimed" -eq 0 ]; then

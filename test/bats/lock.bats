@@ -161,6 +161,23 @@ write_lock() {
   assert_equal "$(grep -c '^uv ' "$STUB_LOG")" 1
 }
 
+@test "a run whose lock was taken over while it worked leaves the new holder's lock alone" {
+  make_stub uv "sleep 1"
+  upstream_commit uv.lock "v2" "Bump lock"
+  start_update "$BATS_TEST_TMPDIR/out"
+  local pid=$!
+  wait_for_stub uv
+  start_live_holder
+  local taken_over_at
+  taken_over_at=$(date +%s)
+  write_lock "$HOLDER_PID" "$taken_over_at"
+  wait "$pid"
+
+  run cat "$BATS_TEST_TMPDIR/out"
+  assert_output --partial "Update complete. 2 commit(s) pulled, restart queued."
+  assert_equal "$(cat "$MACHINE/data/update.lock/owner")" "$HOLDER_PID $taken_over_at"
+}
+
 @test "a run stopped with SIGTERM releases its lock" {
   make_stub uv "exec sleep 30"
   upstream_commit uv.lock "v2" "Bump lock"
