@@ -4,12 +4,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { shellAgentRunner } from './agent/agent-runner.js';
 import { Bridge } from './bridge/bridge.js';
-import { rotateLog } from './bridge/log-rotation.js';
 import { describeHead } from './bridge/head-commit.js';
+import { rotateLog } from './bridge/log-rotation.js';
 import { checkoutRoot, projectPaths } from './config/paths.js';
 import { parseSettings, SettingsError, type Settings } from './config/settings.js';
 import { ProcessGroups } from './process/process-group.js';
 import { systemClock } from './queue/restart-monitor.js';
+import { AGENTS } from './service/agents.js';
 import { ConsoleTransport } from './transport/console-transport.js';
 import { createTelegramClient } from './transport/telegram-client.js';
 import { TelegramTransport } from './transport/telegram-transport.js';
@@ -23,11 +24,11 @@ function log(line: string): void {
   process.stderr.write(`[bridge] ${new Date().toISOString()} ${line}\n`);
 }
 
-/** launchd appends to logs/bridge.log and logs/update.log forever: cap them at start-up and hourly. */
-function keepLogsCapped(logsDir: string): void {
+/** launchd appends to the agents' logs forever: cap them at start-up and hourly. */
+function keepLogsCapped(root: string): void {
   const rotate = () => {
-    for (const name of ['bridge.log', 'update.log']) {
-      if (rotateLog(path.join(logsDir, name))) log(`rotated logs/${name} (previous kept as logs/${name}.1)`);
+    for (const agent of AGENTS) {
+      if (rotateLog(path.join(root, agent.log))) log(`rotated ${agent.log} (previous kept as ${agent.log}.1)`);
     }
   };
   rotate();
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const consoleMode = process.argv.includes('--console');
   const paths = projectPaths(checkoutRoot());
   const settings = loadSettings(paths.root, consoleMode);
-  keepLogsCapped(paths.logsDir);
+  keepLogsCapped(paths.root);
   const groups = new ProcessGroups();
   const bridge = new Bridge({
     settings,

@@ -7,10 +7,9 @@ export interface Agent {
   log: string;
 }
 
-export const AGENTS: readonly Agent[] = [
-  { label: 'com.valor.bridge', template: 'launchd/com.valor.bridge.plist', log: 'logs/bridge.log' },
-  { label: 'com.valor.update', template: 'launchd/com.valor.update.plist', log: 'logs/update.log' },
-];
+export const BRIDGE_AGENT: Agent = { label: 'com.valor.bridge', template: 'launchd/com.valor.bridge.plist', log: 'logs/bridge.log' };
+export const UPDATE_AGENT: Agent = { label: 'com.valor.update', template: 'launchd/com.valor.update.plist', log: 'logs/update.log' };
+export const AGENTS: readonly Agent[] = [BRIDGE_AGENT, UPDATE_AGENT];
 
 export function launchAgentsDir(home: string): string {
   return path.join(home, 'Library', 'LaunchAgents');

@@ -1,7 +1,7 @@
 import fs from 'fs-extra';
 import path from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
-import { AGENTS, installedPlist, launchAgentsDir, type Agent } from './agents.js';
+import { AGENTS, BRIDGE_AGENT, installedPlist, launchAgentsDir, UPDATE_AGENT, type Agent } from './agents.js';
 import { launchPath } from './launch-path.js';
 import type { Launchctl } from './launchctl.js';
 import { checkAgentPlist, PlistError, renderTemplate } from './render-plist.js';
@@ -122,13 +122,12 @@ export async function uninstall(deps: ServiceDeps): Promise<number> {
 }
 
 export async function restart(deps: ServiceDeps): Promise<number> {
-  const bridge = AGENTS[0]!;
-  const result = deps.launchctl('kickstart', '-k', target(deps, bridge));
+  const result = deps.launchctl('kickstart', '-k', target(deps, BRIDGE_AGENT));
   if (result.code !== 0) {
     deps.print(`FAIL: launchctl kickstart: ${result.output || `exit ${result.code}`}`);
     return 1;
   }
-  deps.print(`Restarted ${bridge.label}`);
+  deps.print(`Restarted ${BRIDGE_AGENT.label}`);
   return 0;
 }
 
@@ -153,7 +152,7 @@ export async function status(deps: ServiceDeps): Promise<number> {
     const lastExit = field(result.output, 'last exit code') ?? 'none yet';
     deps.print(`${agent.label}: loaded, ${state}${pid ? ` (pid ${pid})` : ''}, last exit status ${lastExit}`);
   }
-  const updateLog = path.join(deps.paths.root, AGENTS[1]!.log);
+  const updateLog = path.join(deps.paths.root, UPDATE_AGENT.log);
   if (fs.existsSync(updateLog)) {
     deps.print(`last update run: ${fs.statSync(updateLog).mtime.toISOString()} — ${lastLine(updateLog)}`);
   } else {
