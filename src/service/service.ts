@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
 import { AGENTS, BRIDGE_AGENT, installedPlist, launchAgentsDir, UPDATE_AGENT, type Agent } from './agents.js';
 import { launchPath } from './launch-path.js';
-import type { Launchctl } from './launchctl.js';
+import type { Launchctl, LaunchctlResult } from './launchctl.js';
 import { checkAgentPlist, PlistError, renderTemplate } from './render-plist.js';
 
 /**
@@ -32,6 +32,19 @@ function isLoaded(deps: ServiceDeps, agent: Agent): boolean {
   return deps.launchctl('print', target(deps, agent)).code === 0;
 }
 
+/** launchctl's own message, or its exit status when it printed nothing. */
+function launchctlFailure(subcommand: string, result: LaunchctlResult): string {
+  return `launchctl ${subcommand}: ${result.output || `exit ${result.code}`}`;
+}
+
+/** Returns why the agent is still loaded, if it is. A failed bootout of an agent gone meanwhile is fine. */
+function bootoutIfLoaded(deps: ServiceDeps, agent: Agent): string | undefined {
+  if (!isLoaded(deps, agent)) return undefined;
+  const result = deps.launchctl('bootout', target(deps, agent));
+  if (result.code !== 0 && isLoaded(deps, agent)) return launchctlFailure('bootout', result);
+  return undefined;
+}
+
 function render(deps: ServiceDeps, agent: Agent, launchPathValue: string): string {
   const template = fs.readFileSync(path.join(deps.paths.root, agent.template), 'utf8');
   const xml = renderTemplate(template, {
@@ -50,7 +63,7 @@ async function bootstrap(deps: ServiceDeps, plistFile: string): Promise<string |
     if (result.code === 0) return undefined;
     const transient = /\b5: Input\/output error/.test(result.output);
     const delay = BOOTSTRAP_RETRY_DELAYS_MS[attempt];
-    if (!transient || delay === undefined) return `launchctl bootstrap: ${result.output || `exit ${result.code}`}`;
+    if (!transient || delay === undefined) return launchctlFailure('bootstrap', result);
     await deps.sleep(delay);
   }
 }
@@ -58,14 +71,10 @@ async function bootstrap(deps: ServiceDeps, plistFile: string): Promise<string |
 async function installAgent(deps: ServiceDeps, agent: Agent, xml: string): Promise<string | undefined> {
   const plistFile = installedPlist(deps.home, agent);
   await fs.outputFile(plistFile, xml);
-  if (isLoaded(deps, agent)) {
-    const bootout = deps.launchctl('bootout', target(deps, agent));
-    if (bootout.code !== 0 && isLoaded(deps, agent)) return `launchctl bootout: ${bootout.output || `exit ${bootout.code}`}`;
-  }
-  const failure = await bootstrap(deps, plistFile);
+  const failure = bootoutIfLoaded(deps, agent) ?? (await bootstrap(deps, plistFile));
   if (failure) return failure;
   const check = deps.launchctl('print', target(deps, agent));
-  if (check.code !== 0) return `not registered after bootstrap (launchctl print: ${check.output || `exit ${check.code}`})`;
+  if (check.code !== 0) return `not registered after bootstrap (${launchctlFailure('print', check)})`;
   return undefined;
 }
 
@@ -107,13 +116,11 @@ export async function install(deps: ServiceDeps): Promise<number> {
 export async function uninstall(deps: ServiceDeps): Promise<number> {
   let status = 0;
   for (const agent of AGENTS) {
-    if (isLoaded(deps, agent)) {
-      const bootout = deps.launchctl('bootout', target(deps, agent));
-      if (bootout.code !== 0 && isLoaded(deps, agent)) {
-        deps.print(`FAIL: ${agent.label} is still loaded: launchctl bootout: ${bootout.output || `exit ${bootout.code}`}`);
-        status = 1;
-        continue;
-      }
+    const stillLoaded = bootoutIfLoaded(deps, agent);
+    if (stillLoaded) {
+      deps.print(`FAIL: ${agent.label} is still loaded: ${stillLoaded}`);
+      status = 1;
+      continue;
     }
     await fs.remove(installedPlist(deps.home, agent));
     deps.print(`Removed ${agent.label}`);
@@ -124,7 +131,7 @@ export async function uninstall(deps: ServiceDeps): Promise<number> {
 export async function restart(deps: ServiceDeps): Promise<number> {
   const result = deps.launchctl('kickstart', '-k', target(deps, BRIDGE_AGENT));
   if (result.code !== 0) {
-    deps.print(`FAIL: launchctl kickstart: ${result.output || `exit ${result.code}`}`);
+    deps.print(`FAIL: ${launchctlFailure('kickstart', result)}`);
     return 1;
   }
   deps.print(`Restarted ${BRIDGE_AGENT.label}`);

@@ -157,7 +157,7 @@ describe('valor-service.sh install', () => {
 
   it('reports launchctl failures with its own message and says what was and was not installed', () => {
     const s = setup();
-    s.launchctl.fail('com.valor.update', 'Bootstrap failed: 125: Domain does not support specified action');
+    s.launchctl.fail('com.valor.update', 'bootstrap', 'Bootstrap failed: 125: Domain does not support specified action');
 
     const { code, output } = s.service('install');
 
@@ -166,6 +166,21 @@ describe('valor-service.sh install', () => {
       '[valor-service] FAIL: com.valor.update NOT installed: launchctl bootstrap: Bootstrap failed: 125: Domain does not support specified action',
     );
     expect(output).toContain('[valor-service] Install incomplete. Installed: com.valor.bridge. Not installed: com.valor.update.');
+  });
+
+  it('a reinstall whose bootout fails keeps the loaded copy and says so', () => {
+    const s = setup();
+    s.service('install');
+    s.launchctl.fail('com.valor.bridge', 'bootout', 'Boot-out failed: 1: Operation not permitted');
+
+    const { code, output } = s.service('install');
+
+    expect(code).toBe(1);
+    expect(output).toContain(
+      '[valor-service] FAIL: com.valor.bridge NOT installed: launchctl bootout: Boot-out failed: 1: Operation not permitted',
+    );
+    expect(output).toContain('[valor-service] Install incomplete. Installed: com.valor.update. Not installed: com.valor.bridge.');
+    expect(s.launchctl.loaded('com.valor.bridge')).toBe(true);
   });
 
   it('never uses the deprecated load / unload', () => {
@@ -188,6 +203,22 @@ describe('valor-service.sh uninstall, restart, status', () => {
     expect(output).toContain('[valor-service] Removed com.valor.bridge');
     expect(fs.readdirSync(path.join(s.home, 'Library', 'LaunchAgents'))).toEqual([]);
     expect(s.launchctl.loaded('com.valor.bridge') || s.launchctl.loaded('com.valor.update')).toBe(false);
+  });
+
+  it('uninstall of an agent launchd will not boot out keeps its plist and fails, and still removes the other', () => {
+    const s = setup();
+    s.service('install');
+    s.launchctl.fail('com.valor.bridge', 'bootout', 'Boot-out failed: 1: Operation not permitted');
+
+    const { code, output } = s.service('uninstall');
+
+    expect(code).toBe(1);
+    expect(output).toContain(
+      '[valor-service] FAIL: com.valor.bridge is still loaded: launchctl bootout: Boot-out failed: 1: Operation not permitted',
+    );
+    expect(output).toContain('[valor-service] Removed com.valor.update');
+    expect(fs.readdirSync(path.join(s.home, 'Library', 'LaunchAgents'))).toEqual(['com.valor.bridge.plist']);
+    expect(s.launchctl.loaded('com.valor.bridge')).toBe(true);
   });
 
   it('restart kickstarts the bridge with -k', () => {
