@@ -6,13 +6,24 @@
 # Runs unattended: by hand, from the bridge's /update command, or from
 # launchd twice a day. Every line it prints starts with [remote-update],
 # git's own output included, so it can be mixed into logs and chat replies.
+# A run killed at any step is finished by the next one: before each risky
+# step it records under data/ what that run needs (the stash it made, the
+# pull under way, the commit the update started from).
 #
 # It does NOT restart anything: the bridge restarts itself when idle once
 # it sees the flag. It does not create virtualenvs, install tools, or touch
 # setup concerns (models, calendars, MCP servers): that is /setup's job.
 #
+# Usage: remote-update.sh [--check]
+#   --check  fetch and say what an update would do; change nothing else.
+#
 # Exit status: 0 when updated, already up to date, or another run holds the
-# lock; 1 when nothing could be pulled or the dependency sync failed.
+# lock (with --check: an update would succeed); 1 when the update failed
+# (with --check: it would fail); 2 for a bad argument.
+#
+# Environment: VALOR_FETCH_TIMEOUT (seconds the fetch may take, default 60),
+# VALOR_UPDATE_TRIGGER (who started the run: manual, telegram or schedule;
+# recorded in data/last-update).
 #
 # Written for macOS's /bin/bash 3.2 and BSD userland.
 
@@ -20,6 +31,8 @@ set -euo pipefail
 
 readonly LOG_PREFIX="[remote-update]"
 readonly STALE_LOCK_SECONDS=600
+readonly FETCH_TIMEOUT="${VALOR_FETCH_TIMEOUT:-60}"
+readonly TRIGGER="${VALOR_UPDATE_TRIGGER:-manual}"
 
 PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 readonly PROJECT_DIR
@@ -28,12 +41,33 @@ readonly LOCK_DIR="$DATA_DIR/update.lock"
 readonly LOCK_OWNER="$LOCK_DIR/owner"
 readonly RECLAIM_GUARD="$DATA_DIR/update.lock.reclaim"
 readonly IN_PROGRESS="$DATA_DIR/update-in-progress"
+readonly PULL_RECORD="$DATA_DIR/update-pulling"
+readonly STASH_RECORD="$DATA_DIR/update-stash"
 readonly RESTART_FLAG="$DATA_DIR/restart-requested"
+readonly LAST_UPDATE="$DATA_DIR/last-update"
+readonly RESTART_IGNORE="$PROJECT_DIR/.restartignore"
 
-# Set once the corresponding step has happened.
+# What `git status` said at the start.
+HEAD_OID=""
+BRANCH=""
+UPSTREAM=""
+TRACKED_CHANGES=""
+# Set as the run goes.
+CHECK_ONLY=false
+WORK_DIR=""
 LOCK_RECORD=""
 STASH_COMMIT=""
 UPDATE_BASE=""
+AHEAD=0
+BEHIND=0
+# What data/last-update records at exit.
+OUTCOME=failed
+SUMMARY=""
+COMMITS=0
+# One `date` call a run: epoch seconds, UTC time, stash stamp.
+NOW_EPOCH=""
+NOW_UTC=""
+NOW_STAMP=""
 
 prefix_lines() {
   local line
@@ -47,18 +81,52 @@ say() {
   prefix_lines <<< "$*"
 }
 
+# The last line of a run that did not update: it is also its summary.
+conclude() {
+  SUMMARY=$1
+  say "$1"
+}
+
 fail() {
-  say "FAIL: $*"
+  OUTCOME=failed
+  conclude "FAIL: $*"
+  restore_stash after-failure
   exit 1
 }
 
-# Runs a command with its stdout and stderr prefixed; keeps its exit status.
-run_prefixed() {
-  "$@" 2>&1 | prefix_lines
+usage() {
+  cat <<'USAGE'
+Usage: bash scripts/remote-update.sh [--check]
+
+Pulls the checkout's branch from its upstream, syncs dependencies when their
+files changed, and queues a bridge restart (data/restart-requested).
+  --check     fetch and report what an update would do; change nothing else
+  -h, --help  show this help
+Exit status: 0 updated or up to date, 1 failed, 2 bad argument.
+USAGE
 }
 
-short_head() {
-  git rev-parse --short HEAD
+parse_args() {
+  case "${1:-}" in
+    "") ;;
+    --check) CHECK_ONLY=true ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *)
+      say "FAIL: unknown argument '$1'. Run with --help for usage."
+      exit 2
+      ;;
+  esac
+  if [ $# -gt 1 ]; then
+    say "FAIL: unexpected argument '$2'. Run with --help for usage."
+    exit 2
+  fi
+}
+
+read_clock() {
+  read -r NOW_EPOCH NOW_UTC NOW_STAMP <<< "$(date -u '+%s %Y-%m-%dT%H:%M:%SZ %Y%m%d-%H%M%S')"
 }
 
 write_atomically() {
@@ -68,28 +136,123 @@ write_atomically() {
   mv -f "$tmp" "$target"
 }
 
-# One git call when all is well; the separate checks run only to say what is
-# wrong, each with its own fix.
-require_git_checkout() {
-  local state top=""
-  if state="$(git rev-parse --show-toplevel '@{upstream}' 2>/dev/null)"; then
-    read -r top <<< "$state"
+read_record() {
+  local value=""
+  if [ -f "$1" ]; then
+    read -r value < "$1" || true
   fi
-  [ "$top" = "$PROJECT_DIR" ] || explain_broken_checkout
+  echo "$value"
 }
 
-explain_broken_checkout() {
-  local top branch
-  if ! top="$(git rev-parse --show-toplevel 2>/dev/null)" || [ "$top" != "$PROJECT_DIR" ]; then
+short() {
+  echo "${1:0:7}"
+}
+
+# ── The checkout ─────────────────────────────────────────────────────
+# One `git status` gives HEAD, the branch, its upstream and the tracked
+# changes. GIT_CEILING_DIRECTORIES keeps git from using a repository above
+# the project folder.
+
+read_checkout() {
+  local status line
+  status="$(git status --porcelain=v2 --branch --untracked-files=no 2>/dev/null)" ||
     fail "$PROJECT_DIR is not a git repository. Run this script from a git clone of the project (git clone <url>)."
+  while IFS= read -r line; do
+    case "$line" in
+      "# branch.oid "*) HEAD_OID=${line#\# branch.oid } ;;
+      "# branch.head "*) BRANCH=${line#\# branch.head } ;;
+      "# branch.upstream "*) UPSTREAM=${line#\# branch.upstream } ;;
+      "#"* | "") ;;
+      *) TRACKED_CHANGES="$TRACKED_CHANGES${TRACKED_CHANGES:+$'\n'}$line" ;;
+    esac
+  done <<< "$status"
+  if [ "$BRANCH" = "(detached)" ]; then
+    fail "HEAD is detached at $(short "$HEAD_OID"); there is no branch to update. Check out the branch to follow, e.g. git checkout main."
   fi
-  if ! branch="$(git symbolic-ref -q --short HEAD)"; then
-    fail "HEAD is detached at $(short_head); there is no branch to update. Check out the branch to follow, e.g. git checkout main."
+  if [ -z "$UPSTREAM" ]; then
+    fail "Branch '$BRANCH' has no upstream branch to pull from. Set one, e.g. git branch --set-upstream-to=origin/$BRANCH $BRANCH."
   fi
-  if ! git rev-parse -q --verify '@{upstream}' >/dev/null 2>&1; then
-    fail "Branch '$branch' has no upstream branch to pull from. Set one, e.g. git branch --set-upstream-to=origin/$branch $branch."
+}
+
+# `git status --porcelain` (v1) lines for the tracked changes, as the plan
+# prints them: the v2 line's XY with dots for "unchanged", then the path.
+changed_files_v1() {
+  local line xy rest
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    xy=${line:2:2}
+    xy=${xy//./ }
+    case "$line" in
+      "2 "*) rest=${line#* * * * * * * * * } ;;
+      *) rest=${line#* * * * * * * * } ;;
+    esac
+    printf '%s %s\n' "$xy" "${rest%%$'\t'*}"
+  done <<< "$TRACKED_CHANGES"
+}
+
+# ── Git steps ────────────────────────────────────────────────────────
+# Each git step that changes something writes its output to a file, shown
+# only when it matters. A lock file that a killed git left behind is removed
+# and the step tried once more; one that a live git may hold stops the run.
+
+git_step() {
+  local lock
+  git "$@" > "$WORK_DIR/git.out" 2>&1 && return 0
+  lock="$(blocking_git_lock)" || return 1
+  recover_git_lock "$lock"
+  git "$@" > "$WORK_DIR/git.out" 2>&1
+}
+
+show_git_output() {
+  prefix_lines < "$WORK_DIR/git.out"
+}
+
+# Git names the lock it could not take: "Unable to create '<path>.lock':
+# File exists."
+blocking_git_lock() {
+  local line path
+  while IFS= read -r line; do
+    case "$line" in
+      *"Unable to create '"*".lock': File exists"*)
+        path=${line#*Unable to create \'}
+        echo "${path%%\'*}"
+        return 0
+        ;;
+    esac
+  done < "$WORK_DIR/git.out"
+  return 1
+}
+
+# Any git of this user's may be working in this repository: ps cannot tell
+# which repository a git works in, so every running git counts.
+git_is_running() {
+  local name
+  command -v ps >/dev/null 2>&1 || return 0
+  while read -r name; do
+    case "${name##*/}" in
+      git | git-*) return 0 ;;
+    esac
+  done <<< "$(ps -A -o comm= 2>/dev/null)"
+  return 1
+}
+
+# A lock is left over when no git runs and it is older than this run's own
+# lock record, so that no git can have taken it since ps looked.
+git_lock_is_stale() {
+  local lock=$1
+  [ -n "$LOCK_RECORD" ] && ! git_is_running && [ ! "$lock" -nt "$LOCK_OWNER" ]
+}
+
+recover_git_lock() {
+  local lock=$1 name=${1#"$PROJECT_DIR"/}
+  [ -e "$lock" ] || return 0
+  if git_lock_is_stale "$lock"; then
+    rm -f "$lock"
+    say "WARN: Removed $name, left by a git that is no longer running."
+    return 0
   fi
-  fail "git rev-parse --show-toplevel @{upstream} failed in $PROJECT_DIR; run it there to see why."
+  show_git_output
+  fail "$name is held by a git that may still be running. If no git is running, remove it: rm '$lock'"
 }
 
 # ── Lock ─────────────────────────────────────────────────────────────
@@ -98,23 +261,19 @@ explain_broken_checkout() {
 
 take_lock() {
   mkdir "$LOCK_DIR" 2>/dev/null || return 1
-  LOCK_RECORD="$$ $(date +%s)"
+  LOCK_RECORD="$$ $NOW_EPOCH"
   printf '%s\n' "$LOCK_RECORD" > "$LOCK_OWNER"
 }
 
 # A run judged stale while still alive has lost the lock to another run:
 # the lock is removed only while it still holds this run's record.
 release_lock() {
-  [ "$(lock_owner)" = "$LOCK_RECORD" ] || return 0
+  [ -n "$LOCK_RECORD" ] && [ "$(lock_owner)" = "$LOCK_RECORD" ] || return 0
   rm -rf "$LOCK_DIR"
 }
 
 lock_owner() {
-  local owner=""
-  if [ -f "$LOCK_OWNER" ]; then
-    read -r owner < "$LOCK_OWNER" || true
-  fi
-  echo "$owner"
+  read_record "$LOCK_OWNER"
 }
 
 older_than_minutes() {
@@ -141,8 +300,8 @@ stale_lock_reason() {
     echo "its holder (pid $pid) is no longer running"
     return 0
   fi
-  if [ $(($(date +%s) - started)) -gt "$STALE_LOCK_SECONDS" ]; then
-    echo "it is older than $((STALE_LOCK_SECONDS / 60)) minutes (pid $pid)"
+  if [ $((NOW_EPOCH - started)) -gt "$STALE_LOCK_SECONDS" ]; then
+    echo "it is older than $((STALE_LOCK_SECONDS / 60)) minutes (pid $pid, now stopped)"
     return 0
   fi
   return 1
@@ -152,7 +311,8 @@ stale_lock_reason() {
 # the reclaim guard serialises them, and the lock changes hands only if it is
 # still the very lock that was judged stale. It changes hands in place, by
 # rewriting its record: were the folder removed and made again, a run just
-# starting could take it in between and the reclaimer would lose.
+# starting could take it in between and the reclaimer would lose. A holder
+# still alive past the age limit is stopped, so two runs never work at once.
 reclaim_stale_lock() {
   local observed=$1 reason=$2 reclaimed=1
   if older_than_minutes "$RECLAIM_GUARD" 1; then
@@ -160,7 +320,8 @@ reclaim_stale_lock() {
   fi
   mkdir "$RECLAIM_GUARD" 2>/dev/null || return 1
   if [ "$(lock_owner)" = "$observed" ] && stale_lock_reason "$observed" >/dev/null; then
-    LOCK_RECORD="$$ $(date +%s)"
+    kill -TERM "${observed%% *}" 2>/dev/null || true
+    LOCK_RECORD="$$ $NOW_EPOCH"
     write_atomically "$LOCK_OWNER" "$LOCK_RECORD"
     reclaimed=0
   fi
@@ -171,130 +332,335 @@ reclaim_stale_lock() {
   return "$reclaimed"
 }
 
+# No run of this script leaves a plain file where its lock folder goes, so
+# such a file holds nothing and is replaced.
 acquire_lock() {
   local owner reason
   [ -d "$DATA_DIR" ] || mkdir -p "$DATA_DIR"
   take_lock && return 0
+  if [ ! -d "$LOCK_DIR" ]; then
+    rm -f "$LOCK_DIR"
+    say "WARN: Replaced data/update.lock, a file where the lock folder belongs."
+    take_lock && return 0
+  fi
   owner="$(lock_owner)"
   reason="$(stale_lock_reason "$owner")" || return 1
   reclaim_stale_lock "$owner" "$reason"
 }
 
 # ── Interrupted updates ──────────────────────────────────────────────
-# data/update-in-progress holds the commit an update started from. It is
-# written before the pull and removed only once dependencies are synced and
-# the restart is queued, so a run that died in between is finished next time.
+# Three records let the next run finish what a killed run started:
+#   data/update-stash        the stash commit holding the local edits, from
+#                            the moment it exists until they are back;
+#   data/update-pulling      the upstream ref a fast-forward is moving to,
+#                            while the working tree may be half checked out
+#                            (the next run reads it before it fetches);
+#   data/update-in-progress  the commit the update started from, until the
+#                            dependencies are synced and the restart queued.
+# While data/update-stash exists, every tracked change in the tree is either
+# the pull's or a copy of what that stash holds, so it may be discarded.
 
-choose_update_base() {
-  local head recorded
-  head="$(git rev-parse HEAD)"
-  UPDATE_BASE=$head
-  recorded=""
-  if [ -f "$IN_PROGRESS" ]; then
-    read -r recorded < "$IN_PROGRESS" || true
-  fi
-  if [ -z "$recorded" ] || [ "$recorded" = "$head" ]; then
+recover_interrupted_run() {
+  local pulling
+  STASH_COMMIT="$(read_record "$STASH_RECORD")"
+  pulling="$(read_record "$PULL_RECORD")"
+  if [ -z "$STASH_COMMIT" ] && [ ! -f "$PULL_RECORD" ]; then
     return 0
   fi
-  if git merge-base --is-ancestor "$recorded" "$head" 2>/dev/null; then
-    UPDATE_BASE=$recorded
-    say "WARN: Resuming an interrupted update that started at $(git rev-parse --short "$recorded")."
-  else
-    say "WARN: Ignoring data/update-in-progress: $recorded is not an ancestor of HEAD."
+  say "WARN: Finishing an update that was interrupted during its pull."
+  if [ -n "$TRACKED_CHANGES" ]; then
+    git_step reset -q --hard || { show_git_output; fail "git reset --hard failed while finishing the interrupted update."; }
+    TRACKED_CHANGES=""
+  fi
+  if [ -n "$pulling" ]; then
+    remove_files_the_pull_wrote "$pulling"
+  fi
+  rm -f "$PULL_RECORD"
+}
+
+# A killed checkout leaves the new commit's added files untracked. Those
+# whose content is the commit's are its, not the user's: they go, so the
+# fast-forward can write them again.
+remove_files_the_pull_wrote() {
+  local target=$1 line blob path paths="" blobs="" written actual
+  git rev-parse -q --verify "$target^{commit}" >/dev/null 2>&1 || return 0
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    path=${line#*$'\t'}
+    [ -f "$PROJECT_DIR/$path" ] || continue
+    blob=${line#:* * * }
+    paths="$paths$path"$'\n'
+    blobs="$blobs${blob%% *}"$'\n'
+  done <<< "$(git -c core.quotePath=false diff --raw --no-abbrev --diff-filter=A HEAD "$target")"
+  [ -n "$paths" ] || return 0
+  written="$(printf '%s' "$paths" | git hash-object --stdin-paths)"
+  set -- # the files to remove
+  while IFS= read -r actual && IFS= read -r path <&3 && IFS= read -r blob <&4; do
+    [ "$actual" = "$blob" ] && set -- "$@" "$path"
+  done <<< "$written" 3<<< "$paths" 4<<< "$blobs"
+  if [ $# -gt 0 ]; then
+    rm -f -- "$@"
   fi
 }
 
-record_update_start() {
-  write_atomically "$IN_PROGRESS" "$UPDATE_BASE"
-}
-
-forget_update() {
-  rm -f "$IN_PROGRESS"
+choose_update_base() {
+  local recorded
+  UPDATE_BASE=$HEAD_OID
+  recorded="$(read_record "$IN_PROGRESS")"
+  if [ -z "$recorded" ] || [ "$recorded" = "$HEAD_OID" ]; then
+    return 0
+  fi
+  if git merge-base --is-ancestor "$recorded" "$HEAD_OID" 2>/dev/null; then
+    UPDATE_BASE=$recorded
+    say "WARN: Resuming an interrupted update that started at $(short "$recorded")."
+  else
+    say "WARN: Ignoring data/update-in-progress: $recorded is not an ancestor of HEAD."
+    rm -f "$IN_PROGRESS"
+  fi
 }
 
 # ── Stash ────────────────────────────────────────────────────────────
 # Only tracked changes are stashed: untracked files stay where they are.
-# The run remembers the commit of the entry it created and pops only that.
+# `git stash create` makes the stash commit without touching anything; it is
+# recorded before the entry is listed and before the tree is cleaned, so no
+# kill can leave the edits in neither place.
 
 stash_tracked_changes() {
-  local changes top_before
-  changes="$(git status --porcelain --untracked-files=no)"
-  [ -n "$changes" ] || return 0
+  local message="remote-update auto-stash $NOW_STAMP"
+  [ -n "$TRACKED_CHANGES" ] || return 0
   say "WARN: Dirty working tree detected."
-  say "Files: $(printf '%s\n' "$changes" | sed -n 1,5p)"
+  say "Files: $(changed_files_v1 | sed -n 1,5p)"
   say "Attempting git stash before pull..."
-  top_before="$(git rev-parse -q --verify refs/stash || true)"
-  if ! run_prefixed git stash push -m "remote-update auto-stash $(date +%Y%m%d-%H%M%S)"; then
-    fail "git stash failed; nothing was pulled. Check git status and run again."
-  fi
-  STASH_COMMIT="$(git rev-parse -q --verify refs/stash || true)"
-  if [ -z "$STASH_COMMIT" ] || [ "$STASH_COMMIT" = "$top_before" ]; then
-    fail "git stash saved nothing; nothing was pulled. Check git status and run again."
-  fi
+  git_step stash create "$message" || { show_git_output; fail "git stash failed; nothing was pulled. Check git status and run again."; }
+  read -r STASH_COMMIT < "$WORK_DIR/git.out" || true
+  [ -n "$STASH_COMMIT" ] || fail "git stash saved nothing; nothing was pulled. Check git status and run again."
+  write_atomically "$STASH_RECORD" "$STASH_COMMIT"
+  git_step stash store -m "$message" "$STASH_COMMIT" || { show_git_output; fail "git stash failed; nothing was pulled. Check git status and run again."; }
+  git_step reset -q --hard || { show_git_output; fail "git reset --hard failed after stashing; nothing was pulled. Your changes are in $(describe_stash "$STASH_COMMIT")."; }
 }
 
 stash_entry_of() {
   local commit=$1 entry sha
-  git stash list --format='%gd %H' | while read -r entry sha; do
+  while read -r entry sha; do
     if [ "$sha" = "$commit" ]; then
       echo "$entry"
+      return 0
     fi
-  done
+  done <<< "$(git stash list --format='%gd %H')"
 }
 
 describe_stash() {
-  echo "$(stash_entry_of "$STASH_COMMIT") ($(git log -1 --format=%s "$STASH_COMMIT"))"
+  echo "$(stash_entry_of "$1") ($(git log -1 --format=%s "$1"))"
 }
 
-# A failed pop leaves conflict markers that the restarted bridge would load:
-# go back to the pulled commit; the changes stay in their stash entry.
+# Puts the stashed edits back, staging included. One that conflicts with the
+# new code would leave conflict markers for the restarted bridge to load: the
+# tree goes back to the pulled commit and the edits stay in their entry.
+# A failure on the way (a git lock a live git holds) ends the run with the
+# record still in place, for the next run to restore. Pass "after-failure"
+# when the update failed.
 restore_stash() {
-  local announcement=$1 warning=$2 entry
-  [ -n "$STASH_COMMIT" ] || return 0
-  say "$announcement"
-  entry="$(stash_entry_of "$STASH_COMMIT")"
+  local commit=$STASH_COMMIT failed=${1:-} entry
+  [ -n "$commit" ] || return 0
+  STASH_COMMIT=""
+  if [ -n "$failed" ]; then
+    say "Restoring stash..."
+  else
+    say "Restoring stashed changes..."
+  fi
+  entry="$(stash_entry_of "$commit")"
   if [ -z "$entry" ]; then
-    say "$warning: $STASH_COMMIT is no longer listed; recover it with git stash apply $STASH_COMMIT"
-    return 0
+    git_step stash store -m "remote-update auto-stash $NOW_STAMP" "$commit" || true
+    entry="$(stash_entry_of "$commit")"
   fi
-  if run_prefixed git stash pop --quiet "$entry"; then
-    return 0
+  if apply_stash "$commit"; then
+    if [ -n "$entry" ]; then
+      git_step stash drop -q "$entry" || show_git_output
+    fi
+  else
+    git_step reset -q --hard || true
+    if [ -n "$failed" ]; then
+      say "WARN: stash pop failed, changes in git stash list: $(describe_stash "$commit")"
+    else
+      say "WARN: stash pop conflict, changes remain in git stash list: $(describe_stash "$commit")"
+    fi
   fi
-  git reset -q --hard HEAD
-  say "$warning: $(describe_stash)"
+  rm -f "$STASH_RECORD"
 }
 
-# ── Pull ─────────────────────────────────────────────────────────────
+# With the staging when it applies cleanly, else without it.
+apply_stash() {
+  git_step stash apply -q --index "$1" && return 0
+  git_step reset -q --hard || return 1
+  git_step stash apply -q "$1"
+}
 
-pull_or_fail() {
-  if run_prefixed git pull --no-rebase --ff-only; then
+# ── Fetch ────────────────────────────────────────────────────────────
+# The fetch runs in a process group of its own, watched: git's and ssh's own
+# timeouts end a stalled transfer, and past VALOR_FETCH_TIMEOUT the watchdog
+# ends the whole group (macOS has no `timeout`). The watchdog reads a pipe
+# that this run holds open: end of input means the fetch is over or this run
+# died, and either way nothing of the fetch may outlive it.
+
+watch_fetch() {
+  local pid=$1 _
+  read -r -t "$FETCH_TIMEOUT" _ || true
+  if kill -0 -- "-$pid" 2>/dev/null; then
+    : > "$WORK_DIR/fetch-timed-out"
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    sleep 2
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+}
+
+# ssh's options, unless the machine chose its own ssh command.
+ssh_options() {
+  local file line
+  if [ -n "${GIT_SSH_COMMAND:-}${GIT_SSH:-}" ]; then
     return 0
   fi
-  say "FAIL: git pull --ff-only failed (branches diverged?)"
-  say "Current HEAD: $(short_head)"
-  say "Remote HEAD: $(git rev-parse --short '@{upstream}' 2>/dev/null || echo 'unknown')"
-  restore_stash "Restoring stash..." "WARN: stash pop failed, changes in git stash list"
-  if [ "$(git rev-parse HEAD)" = "$UPDATE_BASE" ]; then
-    forget_update
+  for file in "$PROJECT_DIR/.git/config" "$HOME/.gitconfig" "${XDG_CONFIG_HOME:-$HOME/.config}/git/config"; do
+    [ -f "$file" ] || continue
+    while IFS= read -r line; do
+      case "$line" in
+        *[sS][sS][hH][cC][oO][mM][mM][aA][nN][dD]*) return 0 ;;
+      esac
+    done < "$file"
+  done
+  export GIT_SSH_COMMAND="ssh -o BatchMode=yes -o ConnectTimeout=$FETCH_TIMEOUT -o ServerAliveInterval=15 -o ServerAliveCountMax=3"
+}
+
+fetch_upstream() {
+  local pid status=0
+  ssh_options
+  set -m
+  git -c http.lowSpeedLimit=1000 -c "http.lowSpeedTime=$FETCH_TIMEOUT" \
+    fetch --quiet > "$WORK_DIR/git.out" 2>&1 &
+  pid=$!
+  set +m
+  exec 3> >(watch_fetch "$pid")
+  wait "$pid" 2>/dev/null || status=$?
+  exec 3>&-
+  [ "$status" -eq 0 ] || explain_fetch_failure
+}
+
+remote_url() {
+  local url
+  url="$(git remote get-url "${UPSTREAM%%/*}" 2>/dev/null)" || url="${UPSTREAM%%/*}"
+  echo "${url/\/\/*@/\/\/}"
+}
+
+explain_fetch_failure() {
+  local lock
+  if [ -e "$WORK_DIR/fetch-timed-out" ]; then
+    fail "The remote $(remote_url) did not answer within $FETCH_TIMEOUT s (VALOR_FETCH_TIMEOUT). Nothing was pulled; the next run tries again."
   fi
+  show_git_output
+  if lock="$(blocking_git_lock)"; then
+    recover_git_lock "$lock"
+    fetch_upstream
+    return 0
+  fi
+  case "$(cat "$WORK_DIR/git.out")" in
+    *"Authentication failed"* | *"Permission denied"* | *"could not read Username"* | *"terminal prompts disabled"* | *"403"*)
+      fail "The remote $(remote_url) refused authentication. Nothing was pulled. Check this machine's git credentials or ssh key for it."
+      ;;
+  esac
+  fail "Could not fetch from $(remote_url): the remote is unreachable or refused. Nothing was pulled; the next run tries again."
+}
+
+# ── Fast-forward ─────────────────────────────────────────────────────
+
+count_divergence() {
+  read -r AHEAD BEHIND <<< "$(git rev-list --left-right --count "HEAD...$UPSTREAM")"
+}
+
+# The plan's FAIL line, word for word: logs are searched for it.
+fail_diverged() {
+  OUTCOME=failed
+  conclude "FAIL: git pull --ff-only failed (branches diverged?)"
+  say "Current HEAD: $(short "$HEAD_OID")"
+  say "Remote HEAD: $(git rev-parse --short "$UPSTREAM")"
+  say "$BRANCH has $AHEAD local commit(s) that $UPSTREAM lacks, and $UPSTREAM has $BEHIND new. Keep the local ones: git pull --rebase, then git push. Drop them: git reset --hard $UPSTREAM."
+  restore_stash after-failure
   exit 1
 }
 
+# git lists the untracked files a merge would overwrite, one per line after
+# a tab.
+untracked_in_the_way() {
+  local line files=""
+  while IFS= read -r line; do
+    case "$line" in
+      $'\t'*) files="$files${files:+, }${line#$'\t'}" ;;
+    esac
+  done < "$WORK_DIR/git.out"
+  echo "$files"
+}
+
+fast_forward() {
+  local in_the_way
+  write_atomically "$IN_PROGRESS" "$UPDATE_BASE"
+  printf '%s\n' "$UPSTREAM" > "$PULL_RECORD"
+  if git_step merge --ff-only --quiet "$UPSTREAM"; then
+    rm -f "$PULL_RECORD"
+    return 0
+  fi
+  in_the_way="$(untracked_in_the_way)"
+  [ -n "$in_the_way" ] || show_git_output
+  git_step reset -q --hard || true
+  rm -f "$PULL_RECORD"
+  if [ "$(git rev-parse HEAD)" = "$UPDATE_BASE" ]; then
+    rm -f "$IN_PROGRESS"
+  fi
+  if [ -n "$in_the_way" ]; then
+    fail "Untracked files are in the way of the update: $in_the_way. Move or remove them, then run again."
+  fi
+  fail "git merge --ff-only $UPSTREAM failed; see git's message above."
+}
+
+# ── What was pulled ──────────────────────────────────────────────────
+# One `git log` gives the commits (newest first) and the files they change.
+
+PULLED_LOG=""
+CHANGED_FILES=""
+HEAD_LINE=""
+NEW_HEAD=""
+
+read_pulled_range() {
+  local base=$1 target=$2 line
+  PULLED_LOG=""
+  CHANGED_FILES=""
+  HEAD_LINE=""
+  COMMITS=0
+  while IFS= read -r line; do
+    case "$line" in
+      "") ;;
+      $'\001'*)
+        line=${line#$'\001'}
+        COMMITS=$((COMMITS + 1))
+        if [ -z "$HEAD_LINE" ]; then
+          NEW_HEAD=${line%% *}
+          HEAD_LINE=${line#* }
+        fi
+        PULLED_LOG="$PULLED_LOG  ${line#* }"$'\n'
+        ;;
+      *) CHANGED_FILES="$CHANGED_FILES$line"$'\n' ;;
+    esac
+  done <<< "$(git -c core.quotePath=false log --format='%x01%H %h %s' --name-only "$base..$target")"
+}
+
 report_commits() {
-  local base=$1 after=$2 count=$3 line
-  say "Pulled $count commit(s):"
-  git log --oneline "$base..$after" | while IFS= read -r line; do
-    say "  $line"
-  done
+  say "Pulled $COMMITS commit(s):"
+  prefix_lines <<< "${PULLED_LOG%$'\n'}"
 }
 
 # ── Dependencies ─────────────────────────────────────────────────────
 
 changed_any() {
-  local changed=$1 file
-  shift
+  local file
   for file in "$@"; do
-    case $'\n'"$changed"$'\n' in
+    case $'\n'"$CHANGED_FILES" in
       *$'\n'"$file"$'\n'*) return 0 ;;
     esac
   done
@@ -304,46 +670,64 @@ changed_any() {
 run_sync_step() {
   local name=$1
   shift
-  if run_prefixed "$@"; then
+  if "$@" > "$WORK_DIR/sync.out" 2>&1; then
+    prefix_lines < "$WORK_DIR/sync.out"
     return 0
   fi
-  say "FAIL: $name failed. Dependencies NOT synced and restart NOT queued; the next run retries."
-  return 1
+  prefix_lines < "$WORK_DIR/sync.out"
+  fail "$name failed. Dependencies NOT synced and restart NOT queued; the next run retries."
+}
+
+python_sync_command() {
+  if command -v uv >/dev/null 2>&1; then
+    echo "uv sync --all-extras"
+  elif [ -x "$PROJECT_DIR/.venv/bin/pip" ]; then
+    echo ".venv/bin/pip install -e ."
+  fi
 }
 
 sync_python() {
   say "pyproject.toml or uv.lock changed — syncing dependencies..."
-  if command -v uv >/dev/null 2>&1; then
-    run_sync_step "uv sync" uv sync --all-extras || return 1
-    say "Dependencies synced via uv."
-  elif [ -x "$PROJECT_DIR/.venv/bin/pip" ]; then
-    say "uv not found, falling back to pip..."
-    run_sync_step "pip install" "$PROJECT_DIR/.venv/bin/pip" install -e "$PROJECT_DIR" || return 1
-    say "Dependencies synced via pip."
-  else
-    say "WARN: Neither uv nor pip found. Dependencies NOT synced."
-  fi
+  case "$(python_sync_command)" in
+    uv*)
+      run_sync_step "uv sync" uv sync --all-extras
+      say "Dependencies synced via uv."
+      ;;
+    *pip*)
+      say "uv not found, falling back to pip..."
+      run_sync_step "pip install" "$PROJECT_DIR/.venv/bin/pip" install -e "$PROJECT_DIR"
+      say "Dependencies synced via pip."
+      ;;
+    *) say "WARN: Neither uv nor pip found. Dependencies NOT synced." ;;
+  esac
 }
 
 sync_node() {
   say "package.json or package-lock.json changed — syncing Node dependencies..."
   if command -v npm >/dev/null 2>&1; then
-    run_sync_step "npm ci" npm ci || return 1
+    run_sync_step "npm ci" npm ci
     say "Node dependencies synced via npm."
   else
     say "WARN: npm not found. Node dependencies NOT synced."
   fi
 }
 
+python_changed() {
+  changed_any pyproject.toml uv.lock
+}
+
+node_changed() {
+  changed_any package.json package-lock.json
+}
+
 sync_dependencies() {
-  local base=$1 after=$2 changed synced=false
-  changed="$(git diff --name-only "$base" "$after")"
-  if changed_any "$changed" pyproject.toml uv.lock; then
-    sync_python || return 1
+  local synced=false
+  if python_changed; then
+    sync_python
     synced=true
   fi
-  if changed_any "$changed" package.json package-lock.json; then
-    sync_node || return 1
+  if node_changed; then
+    sync_node
     synced=true
   fi
   if [ "$synced" = false ]; then
@@ -351,49 +735,281 @@ sync_dependencies() {
   fi
 }
 
-# ── Restart flag ─────────────────────────────────────────────────────
-# The bridge may be mid-response: it restarts itself once idle.
+# ── Restart ──────────────────────────────────────────────────────────
+# .restartignore lists, one pattern a line, the paths whose changes need no
+# restart: "#" comments, "dir/" for a folder, "/" to anchor at the root,
+# shell globs (where "*" also matches "/"). No "!" negation or "\" escapes.
 
+path_matches() {
+  local path=$1 pattern=$2 folder=false rest part
+  case "$pattern" in
+    */) folder=true pattern=${pattern%/} ;;
+  esac
+  case "$pattern" in
+    /* | */*)
+      pattern=${pattern#/}
+      # shellcheck disable=SC2254 # the pattern is a glob on purpose
+      case "$path" in
+        $pattern/*) return 0 ;;
+        $pattern) [ "$folder" = false ] && return 0 ;;
+      esac
+      return 1
+      ;;
+  esac
+  # Without a slash the pattern matches any component of the path; a
+  # folder pattern any but the last.
+  rest=$path
+  while :; do
+    case "$rest" in
+      */*) part=${rest%%/*} rest=${rest#*/} ;;
+      *)
+        [ "$folder" = true ] && return 1
+        part=$rest rest=""
+        ;;
+    esac
+    # shellcheck disable=SC2254
+    case "$part" in
+      $pattern) return 0 ;;
+    esac
+    [ -n "$rest" ] || return 1
+  done
+}
+
+restart_ignored() {
+  local path=$1 pattern
+  while IFS= read -r pattern || [ -n "$pattern" ]; do
+    pattern=${pattern%$'\r'}
+    case "$pattern" in
+      "" | "#"*) continue ;;
+    esac
+    path_matches "$path" "$pattern" && return 0
+  done < "$RESTART_IGNORE"
+  return 1
+}
+
+# Without .restartignore every change needs a restart.
+restart_needed() {
+  local path
+  [ -f "$RESTART_IGNORE" ] || return 0
+  while IFS= read -r path; do
+    [ -n "$path" ] || continue
+    restart_ignored "$path" || return 0
+  done <<< "$CHANGED_FILES"
+  return 1
+}
+
+# The bridge may be mid-response: it restarts itself once idle. Only the
+# flag's existence matters to it, so it is written in place.
 queue_restart() {
-  local count=$1
-  write_atomically "$RESTART_FLAG" "$(date -u +%Y-%m-%dT%H:%M:%SZ) $count commit(s)"
+  printf '%s %s commit(s)\n' "$NOW_UTC" "$COMMITS" > "$RESTART_FLAG"
   say "Restart queued (flag written to data/restart-requested)."
   say "Bridge will restart after current work completes."
 }
 
-main() {
-  local after short subject count
-  cd "$PROJECT_DIR"
-  export GIT_TERMINAL_PROMPT=0
+# ── The record of each run ───────────────────────────────────────────
+# data/last-update: one "key=value" a line, replaced whole at every exit.
 
-  require_git_checkout
+# Written for every run in a git checkout, even one that failed before it
+# took the lock.
+write_last_update() {
+  local status=$1
+  [ -n "$HEAD_OID" ] || return 0
+  [ -d "$DATA_DIR" ] || mkdir -p "$DATA_DIR"
+  write_atomically "$LAST_UPDATE" "time=$NOW_UTC
+trigger=$TRIGGER
+outcome=$OUTCOME
+exit=$status
+head=${NEW_HEAD:-$HEAD_OID}
+commits=$COMMITS
+summary=$SUMMARY"
+}
+
+finish() {
+  local status=$?
+  write_last_update "$status"
+  release_lock
+}
+
+# ── Check ────────────────────────────────────────────────────────────
+# --check fetches (moving only the remote-tracking refs) and says what an
+# update would do and what would stop or spoil it.
+
+CHECK_PROBLEMS=""
+
+check_problem() {
+  say "Problem: $1"
+  CHECK_PROBLEMS="$CHECK_PROBLEMS${CHECK_PROBLEMS:+; }$1"
+}
+
+check_lock() {
+  local owner
+  [ -e "$LOCK_DIR" ] || return 0
+  owner="$(lock_owner)"
+  if stale_lock_reason "$owner" >/dev/null; then
+    say "Note: a stale update lock (${owner:-no holder record}) would be reclaimed."
+  else
+    check_problem "an update is running now (lock holder pid ${owner%% *}); this one would be skipped"
+  fi
+}
+
+check_git_locks() {
+  local lock
+  while IFS= read -r lock; do
+    [ -n "$lock" ] || continue
+    if git_is_running; then
+      check_problem "${lock#"$PROJECT_DIR"/} exists and a git is running; the update would stop on it"
+    else
+      say "Note: ${lock#"$PROJECT_DIR"/} was left by a git that is no longer running; the update would remove it."
+    fi
+  done <<< "$(find "$PROJECT_DIR/.git" -name '*.lock' -type f 2>/dev/null)"
+}
+
+check_incoming() {
+  local base=$HEAD_OID recorded
+  recorded="$(read_record "$IN_PROGRESS")"
+  if [ -n "$recorded" ] && git merge-base --is-ancestor "$recorded" HEAD 2>/dev/null; then
+    base=$recorded
+    say "Note: an interrupted update from $(short "$recorded") would be finished."
+  fi
+  read_pulled_range "$base" "$UPSTREAM"
+  if [ "$COMMITS" -eq 0 ]; then
+    say "Already up to date. ($(short "$HEAD_OID"))"
+    return 0
+  fi
+  say "$COMMITS incoming commit(s):"
+  prefix_lines <<< "${PULLED_LOG%$'\n'}"
+  if python_changed; then
+    say "Would sync Python dependencies: $(python_sync_command || true)"
+  fi
+  if node_changed; then
+    say "Would sync Node dependencies: npm ci"
+  fi
+  if restart_needed; then
+    say "Would queue a restart."
+  else
+    say "No runtime changes: no restart would be needed."
+  fi
+}
+
+check_local_edits() {
+  local path conflicts=""
+  while IFS= read -r path; do
+    [ -n "$path" ] || continue
+    path=${path#?? }
+    case $'\n'"$CHANGED_FILES" in
+      *$'\n'"$path"$'\n'*) conflicts="$conflicts${conflicts:+, }$path" ;;
+    esac
+  done <<< "$(changed_files_v1)"
+  if [ -n "$conflicts" ]; then
+    say "Warning: local edits to files the incoming commits change: $conflicts. If they conflict, they stay in the stash."
+  fi
+}
+
+check_untracked() {
+  local added in_the_way=""
+  added="$(git -c core.quotePath=false diff --name-only --diff-filter=A HEAD "$UPSTREAM")"
+  [ -n "$added" ] || return 0
+  while IFS= read -r path; do
+    [ -n "$path" ] && in_the_way="$in_the_way${in_the_way:+, }$path"
+  done <<< "$(printf '%s\n' "$added" | git ls-files --others --exclude-standard --stdin 2>/dev/null || true)"
+  if [ -n "$in_the_way" ]; then
+    check_problem "untracked files are in the way: $in_the_way"
+  fi
+}
+
+run_check() {
+  local path
+  WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/remote-update.XXXXXX")"
+  trap 'rm -rf "$WORK_DIR"' EXIT
+  say "Check only: nothing is changed but the remote-tracking refs."
+  check_lock
+  check_git_locks
+  fetch_upstream
+  count_divergence
+  if [ "$AHEAD" -gt 0 ] && [ "$BEHIND" -gt 0 ]; then
+    check_problem "branches diverged: $BRANCH has $AHEAD local commit(s) that $UPSTREAM lacks"
+  elif [ "$AHEAD" -gt 0 ]; then
+    say "Note: $BRANCH has $AHEAD local commit(s) not on $UPSTREAM."
+  fi
+  if [ "$BEHIND" -gt 0 ] || [ -f "$IN_PROGRESS" ]; then
+    check_incoming
+    check_local_edits
+    check_untracked
+  else
+    say "Already up to date. ($(short "$HEAD_OID"))"
+  fi
+  if [ -n "$CHECK_PROBLEMS" ]; then
+    say "Check: an update would fail: $CHECK_PROBLEMS."
+    exit 1
+  fi
+  say "Check: an update would succeed."
+}
+
+# ── Main ─────────────────────────────────────────────────────────────
+
+finish_update() {
+  local target=$1
+  read_pulled_range "$UPDATE_BASE" "$target"
+  report_commits
+  sync_dependencies
+  OUTCOME=updated
+  if restart_needed; then
+    queue_restart
+    SUMMARY="Update complete. $COMMITS commit(s) pulled, restart queued."
+  else
+    say "No runtime changes: restart not needed."
+    SUMMARY="Update complete. $COMMITS commit(s) pulled, no restart needed."
+  fi
+  rm -f "$IN_PROGRESS"
+  say "$SUMMARY"
+  say "HEAD: ${HEAD_LINE%% *} — ${HEAD_LINE#* }"
+}
+
+main() {
+  parse_args "$@"
+  cd "$PROJECT_DIR"
+  export GIT_TERMINAL_PROMPT=0 GIT_OPTIONAL_LOCKS=0
+  GIT_CEILING_DIRECTORIES="$(dirname "$PROJECT_DIR")"
+  export GIT_CEILING_DIRECTORIES
+
+  read_clock
+  if [ "$CHECK_ONLY" = true ]; then
+    read_checkout
+    run_check
+    return 0
+  fi
+  trap finish EXIT
+  read_checkout
   if ! acquire_lock; then
-    say "Another update is already running. Skipping."
+    OUTCOME=skipped
+    conclude "Another update is already running. Skipping."
     exit 0
   fi
-  trap release_lock EXIT
+  WORK_DIR=$LOCK_DIR
 
+  recover_interrupted_run
   choose_update_base
   stash_tracked_changes
-  record_update_start
-  pull_or_fail
-  read -r after short subject <<< "$(git log -1 --format='%H %h %s')"
-  restore_stash "Restoring stashed changes..." "WARN: stash pop conflict, changes remain in git stash list"
-
-  if [ "$UPDATE_BASE" = "$after" ]; then
-    forget_update
-    say "Already up to date. ($short)"
-    exit 0
+  fetch_upstream
+  count_divergence
+  if [ "$AHEAD" -gt 0 ] && [ "$BEHIND" -gt 0 ]; then
+    fail_diverged
   fi
+  if [ "$BEHIND" -gt 0 ]; then
+    fast_forward
+  fi
+  restore_stash
 
-  count="$(git rev-list --count "$UPDATE_BASE..$after")"
-  report_commits "$UPDATE_BASE" "$after" "$count"
-  sync_dependencies "$UPDATE_BASE" "$after" || exit 1
-  queue_restart "$count"
-  forget_update
-
-  say "Update complete. $count commit(s) pulled, restart queued."
-  say "HEAD: $short — $subject"
+  if [ "$BEHIND" -eq 0 ] && [ "$UPDATE_BASE" = "$HEAD_OID" ]; then
+    rm -f "$IN_PROGRESS"
+    if [ "$AHEAD" -gt 0 ]; then
+      say "WARN: $BRANCH has $AHEAD local commit(s) not on $UPSTREAM; push or drop them."
+    fi
+    OUTCOME=up-to-date
+    conclude "Already up to date. ($(short "$HEAD_OID"))"
+    return 0
+  fi
+  finish_update HEAD
 }
 
 main "$@"

@@ -42,7 +42,7 @@ setup() {
   assert_failure 1
   assert_output "[remote-update] FAIL: Branch 'main' has no upstream branch to pull from. Set one, e.g. git branch --set-upstream-to=origin/main main."
   assert_equal "$(head_of "$MACHINE")" "$before"
-  assert [ ! -e "$MACHINE/data" ]
+  assert_only_the_run_recorded
 }
 
 @test "detached HEAD: FAIL line saying so, HEAD stays where it was" {
@@ -56,7 +56,7 @@ setup() {
   assert_failure 1
   assert_output "[remote-update] FAIL: HEAD is detached at $(short_sha "$MACHINE"); there is no branch to update. Check out the branch to follow, e.g. git checkout main."
   assert_equal "$(head_of "$MACHINE")" "$before"
-  assert [ ! -e "$MACHINE/data" ]
+  assert_only_the_run_recorded
 }
 
 @test "diverged branch: FAIL, current and remote HEAD, exit 1, no flag" {
@@ -96,15 +96,46 @@ setup() {
   assert_equal "$(stash_count)" 0
 }
 
-@test "origin unreachable: FAIL line, exit 1, nothing lost" {
+@test "origin unreachable: git's reason then a FAIL line naming the remote, every line prefixed, nothing lost" {
   upstream_commit notes.txt "a note" "Add notes"
+  echo "local edit" >> "$MACHINE/README.md"
   mv "$ORIGIN" "$ORIGIN.gone"
 
   run_update
 
   assert_failure 1
-  assert_line "[remote-update] FAIL: git pull --ff-only failed (branches diverged?)"
-  assert_line "[remote-update] Remote HEAD: $(short_sha "$MACHINE" origin/main)"
+  assert_line "[remote-update] fatal: '$ORIGIN' does not appear to be a git repository"
+  assert_line "[remote-update] FAIL: Could not fetch from $ORIGIN: the remote is unreachable or refused. Nothing was pulled; the next run tries again."
+  refute_line --partial "branches diverged"
   assert_every_line_prefixed
   assert_no_restart_flag
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
+  assert_equal "$(stash_count)" 0
+  assert_last_update summary "FAIL: Could not fetch from $ORIGIN: the remote is unreachable or refused. Nothing was pulled; the next run tries again."
+}
+
+@test "diverged branch: the FAIL line says how many local commits and how to fix it" {
+  upstream_commit notes.txt "upstream note" "Upstream change"
+  local n
+  for n in 1 2; do
+    echo "local $n" > "$MACHINE/local$n.txt"
+    git -C "$MACHINE" add "local$n.txt"
+    git -C "$MACHINE" commit -q -m "Local change $n"
+  done
+
+  run_update
+
+  assert_failure 1
+  assert_line "[remote-update] main has 2 local commit(s) that origin/main lacks, and origin/main has 1 new. Keep the local ones: git pull --rebase, then git push. Drop them: git reset --hard origin/main."
+  assert_last_update summary "FAIL: git pull --ff-only failed (branches diverged?)"
+}
+
+@test "credentials in the remote's URL are not shown in the FAIL line" {
+  git -C "$MACHINE" remote set-url origin "http://valor:s3cret@127.0.0.1:9/valor.git"
+
+  run_update
+
+  assert_failure 1
+  assert_line --partial "FAIL: Could not fetch from http://127.0.0.1:9/valor.git"
+  refute_output --partial "s3cret"
 }

@@ -82,8 +82,11 @@ write_lock() {
   run_update
 
   assert_success
-  assert_line -n 0 "[remote-update] WARN: Reclaimed a stale update lock: it is older than 10 minutes (pid $HOLDER_PID)."
+  assert_line -n 0 "[remote-update] WARN: Reclaimed a stale update lock: it is older than 10 minutes (pid $HOLDER_PID, now stopped)."
   assert_line "[remote-update] Pulled 1 commit(s):"
+  wait "$HOLDER_PID" || true
+  run kill -0 "$HOLDER_PID"
+  assert_failure
 }
 
 @test "lock just under 10 minutes old with a live pid still means skip" {

@@ -115,10 +115,21 @@ stash_count() {
   git -C "$MACHINE" stash list | wc -l | tr -d ' '
 }
 
-# git pull's own line, then the script's.
+# One line, with no git line before it.
 assert_up_to_date_output() {
-  assert_output "[remote-update] Already up to date.
-[remote-update] Already up to date. ($(short_sha "$MACHINE"))"
+  assert_output "[remote-update] Already up to date. ($(short_sha "$MACHINE"))"
+}
+
+# assert_last_update KEY VALUE: data/last-update records VALUE for KEY.
+assert_last_update() {
+  assert_equal "$(sed -n "s/^$1=//p" "$MACHINE/data/last-update")" "$2"
+}
+
+# A failure before the lock writes nothing but the record of the run.
+assert_only_the_run_recorded() {
+  assert_equal "$(ls -A "$MACHINE/data")" "last-update"
+  assert_last_update outcome failed
+  assert_last_update exit 1
 }
 
 assert_every_line_prefixed() {

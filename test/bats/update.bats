@@ -51,15 +51,15 @@ setup() {
   assert_equal "$(head_of "$MACHINE")" "$(head_of "$UPSTREAM")"
 }
 
-@test "every line carries the prefix, git's own output included" {
+@test "an update with local edits prints only the script's own lines, each prefixed" {
   upstream_commit notes.txt "a note" "Add notes"
   echo "local edit" >> "$MACHINE/README.md"
 
   run_update
 
   assert_success
-  assert_line --partial "[remote-update] Fast-forward"
-  assert_line --partial "[remote-update] Saved working directory"
+  refute_line --partial "Fast-forward"
+  refute_line --partial "Already up to date."
   assert_every_line_prefixed
 }
 
