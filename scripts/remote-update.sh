@@ -196,10 +196,13 @@ changed_files_v1() {
 # and the step tried once more; one that a live git may hold stops the run.
 
 git_step() {
-  local lock
+  local locks lock
   git "$@" > "$WORK_DIR/git.out" 2>&1 && return 0
-  lock="$(blocking_git_lock)" || return 1
-  recover_git_lock "$lock"
+  locks="$(blocking_git_locks)"
+  [ -n "$locks" ] || return 1
+  while IFS= read -r lock; do
+    recover_git_lock "$lock"
+  done <<< "$locks"
   git "$@" > "$WORK_DIR/git.out" 2>&1
 }
 
@@ -207,9 +210,10 @@ show_git_output() {
   prefix_lines < "$WORK_DIR/git.out"
 }
 
-# Git names the lock it could not take: "Unable to create '<path>.lock':
-# File exists."
-blocking_git_lock() {
+# Most git commands name the lock they could not take ("Unable to create
+# '<path>.lock': File exists."); some, such as git stash create, fail
+# without a word, and then every lock in .git is a suspect.
+blocking_git_locks() {
   local line path
   while IFS= read -r line; do
     case "$line" in
@@ -220,19 +224,21 @@ blocking_git_lock() {
         ;;
     esac
   done < "$WORK_DIR/git.out"
-  return 1
+  find "$PROJECT_DIR/.git" -name '*.lock' -type f 2>/dev/null
 }
 
-# Any git of this user's may be working in this repository: ps cannot tell
-# which repository a git works in, so every running git counts.
+# Any git may be working in this repository: ps cannot tell which
+# repository a git works in, so every running git counts. A killed git not
+# yet reaped (state Z) holds nothing.
 git_is_running() {
-  local name
+  local state name
   command -v ps >/dev/null 2>&1 || return 0
-  while read -r name; do
-    case "${name##*/}" in
-      git | git-*) return 0 ;;
+  while read -r state name; do
+    case "$state:${name##*/}" in
+      Z*) ;;
+      *:git | *:git-*) return 0 ;;
     esac
-  done <<< "$(ps -A -o comm= 2>/dev/null)"
+  done <<< "$(ps -A -o stat= -o comm= 2>/dev/null)"
   return 1
 }
 
@@ -378,9 +384,11 @@ recover_interrupted_run() {
   rm -f "$PULL_RECORD"
 }
 
-# A killed checkout leaves the new commit's added files untracked. Those
-# whose content is the commit's are its, not the user's: they go, so the
-# fast-forward can write them again.
+# A killed checkout leaves the new commit's added files untracked, whole or
+# (killed between creating and writing one) empty. git merge refuses to start
+# while any untracked file stands at such a path, so these are the pull's:
+# they go, and the fast-forward writes them again. Any other file there is
+# someone's, kept, and named by the fast-forward's failure.
 remove_files_the_pull_wrote() {
   local target=$1 line blob path paths="" blobs="" written actual
   git rev-parse -q --verify "$target^{commit}" >/dev/null 2>&1 || return 0
@@ -396,7 +404,9 @@ remove_files_the_pull_wrote() {
   written="$(printf '%s' "$paths" | git hash-object --stdin-paths)"
   set -- # the files to remove
   while IFS= read -r actual && IFS= read -r path <&3 && IFS= read -r blob <&4; do
-    [ "$actual" = "$blob" ] && set -- "$@" "$path"
+    if [ "$actual" = "$blob" ] || [ ! -s "$path" ]; then
+      set -- "$@" "$path"
+    fi
   done <<< "$written" 3<<< "$paths" 4<<< "$blobs"
   if [ $# -gt 0 ]; then
     rm -f -- "$@"
@@ -544,10 +554,20 @@ fetch_upstream() {
   [ "$status" -eq 0 ] || explain_fetch_failure
 }
 
+# The remote's URL without the user and password an https URL may carry.
 remote_url() {
-  local url
+  local url rest authority
   url="$(git remote get-url "${UPSTREAM%%/*}" 2>/dev/null)" || url="${UPSTREAM%%/*}"
-  echo "${url/\/\/*@/\/\/}"
+  case "$url" in
+    *://*)
+      rest=${url#*://}
+      authority=${rest%%/*}
+      case "$authority" in
+        *@*) url="${url%%://*}://${authority##*@}${rest#"$authority"}" ;;
+      esac
+      ;;
+  esac
+  echo "$url"
 }
 
 explain_fetch_failure() {
@@ -556,7 +576,8 @@ explain_fetch_failure() {
     fail "The remote $(remote_url) did not answer within $FETCH_TIMEOUT s (VALOR_FETCH_TIMEOUT). Nothing was pulled; the next run tries again."
   fi
   show_git_output
-  if lock="$(blocking_git_lock)"; then
+  lock="$(blocking_git_locks | sed -n 1p)"
+  if [ -n "$lock" ]; then
     recover_git_lock "$lock"
     fetch_upstream
     return 0
@@ -989,13 +1010,13 @@ main() {
 
   recover_interrupted_run
   choose_update_base
-  stash_tracked_changes
   fetch_upstream
   count_divergence
   if [ "$AHEAD" -gt 0 ] && [ "$BEHIND" -gt 0 ]; then
     fail_diverged
   fi
   if [ "$BEHIND" -gt 0 ]; then
+    stash_tracked_changes
     fast_forward
   fi
   restore_stash

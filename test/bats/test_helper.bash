@@ -9,7 +9,11 @@ load "$REPO_ROOT/node_modules/bats-assert/load"
 # The commands the script and the stubs need: the script runs with nothing
 # else on PATH, so whether uv or npm "exists" is the test's choice, not this
 # machine's.
-SYSTEM_COMMANDS="bash git cat date dirname find mkdir mv rm rmdir sed sleep"
+SYSTEM_COMMANDS="git cat date dirname find mkdir mktemp mv ps rm rmdir sed sleep"
+
+# The bash the script runs under: test/run-all.sh runs the suite a second
+# time with VALOR_TEST_BASH set to macOS's bash 3.2.
+SCRIPT_BASH="${VALOR_TEST_BASH:-$(command -v bash)}"
 
 setup_path() {
   SYSTEM_BIN="$BATS_TEST_TMPDIR/system-bin"
@@ -21,6 +25,7 @@ setup_path() {
   for cmd in $SYSTEM_COMMANDS; do
     ln -s "$(command -v "$cmd")" "$SYSTEM_BIN/$cmd"
   done
+  ln -s "$SCRIPT_BASH" "$SYSTEM_BIN/bash"
   SCRIPT_PATH="$STUB_BIN:$SYSTEM_BIN"
 }
 
