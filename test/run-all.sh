@@ -1,7 +1,9 @@
 #!/bin/bash
 #
-# Runs every suite: typecheck, shellcheck, bats, vitest. Prints each suite's
-# own report, then one closing line "N passed, N failed" over all of them.
+# Runs every suite: typecheck, shellcheck, bats (twice: the update script
+# under this machine's bash, then under macOS's bash 3.2 when one is found),
+# vitest. Prints each suite's own report, then one closing line
+# "N passed, N failed" over all of them.
 # Exits non-zero if anything failed. Installs shellcheck with apt-get when it
 # is missing and this is a root shell on Debian; elsewhere says how to get it.
 
@@ -63,19 +65,66 @@ run_shellcheck() {
   echo "checked ${#files[@]} files"
 }
 
+# count_suite NAME STATUS PASSED FAILED: a runner that failed with no failed
+# test to show for it, or that ran no test at all, counts as one failure.
+count_suite() {
+  local name=$1 status=$2 ok=$3 not_ok=$4
+  if [ "$status" -ne 0 ] && [ "$not_ok" -eq 0 ]; then
+    echo "$name: the runner failed (exit $status) with no failed test to show: counted as a failure"
+    not_ok=1
+  elif [ $((ok + not_ok)) -eq 0 ]; then
+    echo "$name: no test ran: counted as a failure"
+    not_ok=1
+  fi
+  count "$ok" "$not_ok"
+}
+
+# run_bats NAME [BASH]: the bats suite, the update script run by BASH
+# (default: the bash on PATH).
 run_bats() {
-  heading "bats (test/bats)"
-  local tap="$REPORTS/bats.tap"
-  node_modules/bats/bin/bats --tap test/bats | tee "$tap"
-  count "$(grep -c '^ok ' "$tap")" "$(grep -c '^not ok ' "$tap")"
+  local name=$1 script_bash=${2:-}
+  local tap="$REPORTS/$name.tap" status=0 label
+  label="script under bash $(bash_version "${script_bash:-bash}") (${script_bash:-$(command -v bash)})"
+  heading "bats (test/bats, $label)"
+  VALOR_TEST_BASH="$script_bash" node_modules/bats/bin/bats --tap test/bats | tee "$tap" || status=$?
+  count_suite "$name" "$status" "$(grep -c '^ok ' "$tap")" "$(grep -c '^not ok ' "$tap")"
+}
+
+bash_version() {
+  # shellcheck disable=SC2016 # expanded by the bash being asked
+  "$1" -c 'echo "${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}"'
+}
+
+# macOS's /bin/bash 3.2: the copy built in ../shared, or /bin/bash on a Mac.
+find_bash_32() {
+  local candidate
+  for candidate in ../shared/bash-3.2/bin/bash /bin/bash; do
+    if [ -x "$candidate" ] && [ "$(bash_version "$candidate")" = 3.2 ]; then
+      echo "$(cd "$(dirname "$candidate")" && pwd)/bash"
+      return 0
+    fi
+  done
+  return 1
+}
+
+run_bats_under_bash_32() {
+  local bash_32
+  if bash_32="$(find_bash_32)"; then
+    run_bats bats-bash-3.2 "$bash_32"
+  else
+    heading "bats under bash 3.2"
+    echo "NO BASH 3.2 FOUND (neither ../shared/bash-3.2/bin/bash nor /bin/bash is 3.2):"
+    echo "the script was tested under $(bash --version | head -n 1) only."
+  fi
 }
 
 run_vitest() {
   heading "vitest (test/ts)"
-  local json="$REPORTS/vitest.json"
-  "$BIN/vitest" run --reporter=default --reporter=json --outputFile.json="$json"
+  local json="$REPORTS/vitest.json" status=0
+  "$BIN/vitest" run --reporter=default --reporter=json --outputFile.json="$json" || status=$?
   if [ -s "$json" ]; then
-    count "$(node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests)' "$json")" \
+    count_suite vitest "$status" \
+      "$(node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests)' "$json")" \
       "$(node -e 'const r = require(process.argv[1]); console.log(r.numFailedTests)' "$json")"
   else
     echo "vitest wrote no report"
@@ -85,7 +134,8 @@ run_vitest() {
 
 run_typecheck
 run_shellcheck
-run_bats
+run_bats bats
+run_bats_under_bash_32
 run_vitest
 
 echo

@@ -46,8 +46,8 @@ setup() {
   assert_line "[remote-update] No dependency file changes — skipping dep sync."
   assert_line "[remote-update] Restart queued (flag written to data/restart-requested)."
   assert_line "[remote-update] Bridge will restart after current work completes."
-  assert_line -n -2 "[remote-update] Update complete. 2 commit(s) pulled, restart queued."
-  assert_line -n -1 "[remote-update] HEAD: $second — Reword notes"
+  assert_line -n $((${#lines[@]} - 2)) "[remote-update] Update complete. 2 commit(s) pulled, restart queued."
+  assert_line -n $((${#lines[@]} - 1)) "[remote-update] HEAD: $second — Reword notes"
   assert_equal "$(head_of "$MACHINE")" "$(head_of "$UPSTREAM")"
 }
 
