@@ -927,19 +927,21 @@ check_local_edits() {
 }
 
 check_untracked() {
-  local added in_the_way=""
-  added="$(git -c core.quotePath=false diff --name-only --diff-filter=A HEAD "$UPSTREAM")"
-  [ -n "$added" ] || return 0
+  local path in_the_way=""
+  set -- # the paths the incoming commits add
+  while IFS= read -r path; do
+    [ -n "$path" ] && set -- "$@" ":(literal)$path"
+  done <<< "$(git -c core.quotePath=false diff --name-only --diff-filter=A HEAD "$UPSTREAM")"
+  [ $# -gt 0 ] || return 0
   while IFS= read -r path; do
     [ -n "$path" ] && in_the_way="$in_the_way${in_the_way:+, }$path"
-  done <<< "$(printf '%s\n' "$added" | git ls-files --others --exclude-standard --stdin 2>/dev/null || true)"
+  done <<< "$(git -c core.quotePath=false ls-files --others --exclude-standard -- "$@")"
   if [ -n "$in_the_way" ]; then
     check_problem "untracked files are in the way: $in_the_way"
   fi
 }
 
 run_check() {
-  local path
   WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/remote-update.XXXXXX")"
   trap 'rm -rf "$WORK_DIR"' EXIT
   say "Check only: nothing is changed but the remote-tracking refs."

@@ -140,3 +140,38 @@ setup() {
   run git -C "$MACHINE" stash show -p 'stash@{0}'
   assert_output --partial "+machine version"
 }
+
+@test "staged and unstaged edits come back as they were: staging kept" {
+  upstream_commit notes.txt "a note" "Add notes"
+  echo "staged" >> "$MACHINE/README.md"
+  git -C "$MACHINE" add README.md
+  echo "unstaged" >> "$MACHINE/README.md"
+
+  run_update
+
+  assert_success
+  assert_equal "$(git -C "$MACHINE" status --porcelain --untracked-files=no)" "MM README.md"
+  assert_equal "$(git -C "$MACHINE" show :README.md | tail -n 1)" "staged"
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "unstaged"
+}
+
+@test "untracked files in the way of new ones: FAIL listing them, nothing changed, edits kept" {
+  upstream_commit new-a.txt "from upstream" "Add a"
+  upstream_commit new-b.txt "from upstream" "Add b"
+  echo "mine" > "$MACHINE/new-a.txt"
+  echo "mine too" > "$MACHINE/new-b.txt"
+  echo "local edit" >> "$MACHINE/README.md"
+  local before
+  before=$(head_of "$MACHINE")
+
+  run_update
+
+  assert_failure 1
+  assert_line "[remote-update] FAIL: Untracked files are in the way of the update: new-a.txt, new-b.txt. Move or remove them, then run again."
+  refute_line --partial "branches diverged"
+  assert_equal "$(head_of "$MACHINE")" "$before"
+  assert_equal "$(cat "$MACHINE/new-a.txt")" "mine"
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
+  assert_equal "$(stash_count)" 0
+  assert [ ! -e "$MACHINE/data/update-in-progress" ]
+}
