@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** How many times each case runs: warm-up runs are timed but not kept. */
@@ -33,4 +36,21 @@ export function timedCommand(command: string, args: readonly string[], cwd: stri
 
 export function expectOutput(run: TimedRun, text: string, what: string): void {
   if (!run.output.includes(text)) throw new Error(`${what}: expected ${JSON.stringify(text)} in:\n${run.output}`);
+}
+
+/**
+ * How many processes a command starts, itself included: successful execve
+ * calls under `strace -f`. Undefined where strace is not installed (macOS).
+ */
+export function countProcesses(command: string, args: readonly string[], cwd: string): number | undefined {
+  if (spawnSync('strace', ['-V'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-strace-'));
+  try {
+    const trace = path.join(dir, 'trace');
+    const result = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', trace, command, ...args], { cwd, stdio: 'ignore' });
+    if (result.status !== 0) throw new Error(`strace ${command} ${args.join(' ')} exited ${result.status} in ${cwd}`);
+    return fs.readFileSync(trace, 'utf8').split('\n').filter((line) => /execve\(.*= 0$/.test(line)).length;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,7 @@
 import fs from 'fs-extra';
 import path from 'node:path';
 import { createProjectClone, git, type ProjectClone } from '../test/ts/fixtures/project-clone.js';
-import { expectOutput, repeat, timedCommand, type RunPlan } from './measure.js';
+import { countProcesses, expectOutput, repeat, timedCommand, type RunPlan } from './measure.js';
 import { summarize, type Summary } from './stats.js';
 
 /**
@@ -14,6 +14,8 @@ export interface OverheadCase {
   state: string;
   script: Summary;
   git: Summary;
+  /** Processes each started (successful execve), when strace is installed. */
+  processes?: { script: number; git: number };
 }
 
 /** What one process costs here: the floor under the script's dozen git calls. */
@@ -62,7 +64,9 @@ function pushCommits(clone: ProjectClone, count: number, round: number): void {
   git(clone.upstream, 'push', '-q', 'origin', 'main');
 }
 
-async function measureState(p: Pair, plan: RunPlan, newCommits: number): Promise<{ script: Summary; git: Summary }> {
+type StateResult = Pick<OverheadCase, 'script' | 'git' | 'processes'>;
+
+async function measureState(p: Pair, plan: RunPlan, newCommits: number): Promise<StateResult> {
   const expected = newCommits > 0 ? `Pulled ${newCommits} commit(s):` : 'Already up to date. (';
   const runScript = (): number => {
     const run = timedCommand('bash', ['scripts/remote-update.sh'], p.clone.machine);
@@ -84,7 +88,14 @@ async function measureState(p: Pair, plan: RunPlan, newCommits: number): Promise
     if (git(p.raw, 'rev-parse', 'HEAD') !== git(p.clone.machine, 'rev-parse', 'HEAD')) throw new Error('the two clones disagree');
     return { scriptMs, gitMs };
   });
-  return { script: summarize(rounds.map((r) => r.scriptMs)), git: summarize(rounds.map((r) => r.gitMs)) };
+  if (newCommits > 0) pushCommits(p.clone, newCommits, plan.warmup + plan.runs);
+  const script = countProcesses('bash', ['scripts/remote-update.sh'], p.clone.machine);
+  const gitCount = countProcesses('git', ['pull', '--ff-only'], p.raw);
+  return {
+    script: summarize(rounds.map((r) => r.scriptMs)),
+    git: summarize(rounds.map((r) => r.gitMs)),
+    ...(script !== undefined && gitCount !== undefined ? { processes: { script, git: gitCount } } : {}),
+  };
 }
 
 function manyFiles(count: number): Record<string, string> {
