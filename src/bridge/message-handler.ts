@@ -1,13 +1,13 @@
 import type { NewJob } from '../queue/job.js';
 import type { IncomingMessage } from '../transport/transport.js';
-import { isUpdateCommand } from '../update/update-command.js';
+import { parseUpdateCommand, type UpdateMode } from '../update/update-command.js';
 
 export interface MessageHandlerDeps {
   /** Monitored chats: chat id → project key. */
   chats: ReadonlyMap<string, string>;
   isShuttingDown(): boolean;
   ownUsername(): string | undefined;
-  handleUpdate(message: IncomingMessage): Promise<void>;
+  handleUpdate(message: IncomingMessage, mode: UpdateMode): Promise<void>;
   enqueue(job: NewJob): Promise<void>;
   agentConfigured: boolean;
   log(line: string): void;
@@ -24,8 +24,9 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     const projectKey = deps.chats.get(message.chatId);
     if (projectKey === undefined) return;
 
-    if (isUpdateCommand(message.text, deps.ownUsername())) {
-      deps.handleUpdate(message).catch((error: unknown) => deps.log(`/update failed: ${String(error)}`));
+    const updateMode = parseUpdateCommand(message.text, deps.ownUsername());
+    if (updateMode !== undefined) {
+      deps.handleUpdate(message, updateMode).catch((error: unknown) => deps.log(`/update failed: ${String(error)}`));
       return;
     }
 

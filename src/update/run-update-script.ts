@@ -1,9 +1,13 @@
 import type { ProcessGroups } from '../process/process-group.js';
 import type { UpdateResult } from './reply-text.js';
+import type { UpdateMode } from './update-command.js';
 
 export const UPDATE_TIMEOUT_SECONDS = 120;
 
-export type UpdateRunner = () => Promise<UpdateResult>;
+/** What the script records in data/last-update as the run's trigger. */
+export const TELEGRAM_TRIGGER = 'telegram';
+
+export type UpdateRunner = (mode: UpdateMode) => Promise<UpdateResult>;
 
 export function updateScriptRunner(
   groups: ProcessGroups,
@@ -11,12 +15,13 @@ export function updateScriptRunner(
   scriptPath: string,
   timeoutSeconds = UPDATE_TIMEOUT_SECONDS,
 ): UpdateRunner {
-  return async () => {
+  return async (mode) => {
     const startedAt = performance.now();
-    const run = groups.run('bash', [scriptPath], {
+    const run = groups.run('bash', mode === 'check' ? [scriptPath, '--check'] : [scriptPath], {
       cwd: projectRoot,
       timeoutMs: timeoutSeconds * 1000,
       mergeStderr: true,
+      env: { ...process.env, VALOR_UPDATE_TRIGGER: TELEGRAM_TRIGGER },
     });
     const { output, exitCode, timedOut } = await run.result;
     return { output, exitCode, timedOut, timeoutSeconds, durationMs: Math.round(performance.now() - startedAt) };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Transport } from '../transport/transport.js';
 import { succeeded, updateReply } from './reply-text.js';
 import type { UpdateRunner } from './run-update-script.js';
+import type { UpdateMode } from './update-command.js';
 
 export const REACTION_RECEIVED = '👀';
 export const REACTION_SUCCEEDED = '✅';
@@ -24,8 +25,8 @@ export function refusal(machineName: string): string {
   return `${machineName}: /update is limited to the users listed in VALOR_UPDATE_USERS.`;
 }
 
-/** /update: run the update script and reply with its output in the chat. */
-export function createUpdateHandler(deps: UpdateHandlerDeps): (message: IncomingMessage) => Promise<void> {
+/** /update: run the update script (or its --check) and reply with its output in the chat. */
+export function createUpdateHandler(deps: UpdateHandlerDeps): (message: IncomingMessage, mode: UpdateMode) => Promise<void> {
   const react = async (message: IncomingMessage, emoji: string): Promise<void> => {
     try {
       await deps.transport.react(message.chatId, message.messageId, emoji);
@@ -34,7 +35,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (message: Incoming
     }
   };
 
-  return (message) =>
+  return (message, mode) =>
     deps.track(async () => {
       if (deps.updateUsers && !deps.updateUsers.has(message.senderId ?? '')) {
         deps.log(`refused /update from user ${message.senderId ?? 'unknown'} in ${message.chatId}`);
@@ -42,10 +43,11 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (message: Incoming
         return;
       }
       await react(message, REACTION_RECEIVED);
-      const result = await deps.runUpdate();
-      deps.log(`/update in ${message.chatId}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''} after ${result.durationMs} ms`);
+      const result = await deps.runUpdate(mode);
+      const name = mode === 'check' ? '/update check' : '/update';
+      deps.log(`${name} in ${message.chatId}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''} after ${result.durationMs} ms`);
       const ok = succeeded(result);
-      if (ok && deps.restartQueued()) {
+      if (ok && mode === 'update' && deps.restartQueued()) {
         await deps.recordRestartNotice(message.chatId, message.messageId);
       }
       await deps.transport.send(message.chatId, updateReply(deps.machineName, result, deps.secrets), message.messageId);

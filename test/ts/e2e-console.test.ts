@@ -2,7 +2,7 @@ import fs from 'fs-extra';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBridge } from './fixtures/bridge-process.js';
-import { createProjectClone, type ProjectClone } from './fixtures/project-clone.js';
+import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
 
 let clone: ProjectClone | undefined;
 afterEach(() => clone?.cleanup());
@@ -28,6 +28,23 @@ describe('the real bridge in console mode', () => {
     expect(second.stdout()).toBe(`studio: Restarted on ${sha} — Add release notes\n`);
     second.endInput();
     expect(await second.exited).toBe(0);
+  });
+
+  it('/update check after a push says what would come, pulls nothing and keeps running', async () => {
+    clone = createProjectClone();
+    const sha = clone.push('notes.txt', 'new', 'Add release notes');
+    const before = git(clone.machine, 'rev-parse', 'HEAD');
+    const bridge = startBridge(clone.machine, { VALOR_MACHINE_NAME: 'studio' });
+    await bridge.waitFor('stderr', 'ready:');
+    bridge.write('/update check');
+    await bridge.waitFor('stdout', 'Check: an update would succeed.');
+
+    expect(bridge.stdout()).toContain(`studio:\n[remote-update] Check only: nothing is changed but the remote-tracking refs.\n[remote-update] 1 incoming commit(s):\n[remote-update]   ${sha} Add release notes\n`);
+    expect(fs.existsSync(path.join(clone.machine, 'data', 'restart-requested'))).toBe(false);
+    expect(git(clone.machine, 'rev-parse', 'HEAD')).toBe(before);
+    expect(git(clone.machine, 'rev-parse', 'origin/main')).not.toBe(before);
+    bridge.endInput();
+    expect(await bridge.exited).toBe(0);
   });
 
   it('/update when up to date replies and keeps running; SIGTERM then exits non-zero', async () => {

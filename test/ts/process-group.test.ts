@@ -47,12 +47,22 @@ describe('process groups', () => {
     const dir = tempDir();
     const run = updateScriptRunner(new ProcessGroups(), dir, hangingScript(dir), 1);
 
-    const result = await run();
+    const result = await run('update');
 
     expect(result.timedOut).toBe(true);
     const grandchild = Number(fs.readFileSync(path.join(dir, 'grandchild.pid'), 'utf8'));
     await waitFor(() => !alive(grandchild));
     expect(updateReply('studio', result, [])).toBe('studio:\nUpdate timed out after 1s');
+  });
+
+  it('the runner tells the script it was started from Telegram, and passes --check for a check', async () => {
+    const dir = tempDir();
+    const script = path.join(dir, 'echo.sh');
+    fs.writeFileSync(script, 'echo "trigger=$VALOR_UPDATE_TRIGGER args=$*"\n');
+    const run = updateScriptRunner(new ProcessGroups(), dir, script);
+
+    expect((await run('update')).output).toBe('trigger=telegram args=\n');
+    expect((await run('check')).output).toBe('trigger=telegram args=--check\n');
   });
 
   it('endAll ends every running group', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keepTail, redact, TELEGRAM_MESSAGE_LIMIT, updateReply } from '../../src/update/reply-text.js';
 import { splitMessage } from '../../src/transport/split-message.js';
-import { isUpdateCommand } from '../../src/update/update-command.js';
+import { parseUpdateCommand } from '../../src/update/update-command.js';
 
 const ok = (output: string) => ({ output, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 });
 
@@ -70,13 +70,17 @@ describe('splitting long messages', () => {
 
 describe('recognising /update', () => {
   it.each([
-    ['/update', true],
-    ['  /UPDATE \n', true],
-    ['/update@ValorBot', true],
-    ['/update@someoneelse', false],
-    ['/update now', false],
-    ['please /update', false],
+    ['/update', 'update'],
+    ['  /UPDATE \n', 'update'],
+    ['/update@ValorBot', 'update'],
+    ['/update check', 'check'],
+    ['/update --check', 'check'],
+    ['/update@ValorBot  CHECK', 'check'],
+    ['/update@someoneelse', undefined],
+    ['/update now', undefined],
+    ['/update check now', undefined],
+    ['please /update', undefined],
   ])('%j → %s', (text, expected) => {
-    expect(isUpdateCommand(text, 'valorbot')).toBe(expected);
+    expect(parseUpdateCommand(text, 'valorbot')).toBe(expected);
   });
 });

@@ -281,7 +281,7 @@ describe('valor-service.sh uninstall, restart, status', () => {
 });
 
 describe('the agents run in launchd\'s own environment', () => {
-  it('the update job, from its plist under env -i, pulls and queues a restart', async () => {
+  it('the update job, from its plist under env -i, pulls, queues a restart and records the schedule as its trigger', async () => {
     const s = setup();
     s.service('install');
     const sha = s.clone.push('notes.txt', 'new', 'Add release notes');
@@ -293,6 +293,8 @@ describe('the agents run in launchd\'s own environment', () => {
     expect(log).toContain('[remote-update] Pulled 1 commit(s):');
     expect(log).toContain(`[remote-update] HEAD: ${sha} — Add release notes`);
     expect(fs.existsSync(path.join(s.clone.machine, 'data', 'restart-requested'))).toBe(true);
+    const record = fs.readFileSync(path.join(s.clone.machine, 'data', 'last-update'), 'utf8');
+    expect(record).toContain('\ntrigger=schedule\noutcome=updated\nexit=0\n');
   });
 
   it('the bridge, from its plist under env -i, starts in console mode and answers /update', async () => {

@@ -3,10 +3,11 @@ import { createMessageHandler } from '../../src/bridge/message-handler.js';
 import type { NewJob } from '../../src/queue/job.js';
 import { TelegramTransport } from '../../src/transport/telegram-transport.js';
 import type { UpdateResult } from '../../src/update/reply-text.js';
+import type { UpdateMode } from '../../src/update/update-command.js';
 import { createUpdateHandler, refusal } from '../../src/update/update-handler.js';
 import { CHANNEL_CHAT_ID, newMessageEvent, recordingClient, type MessageSpec } from './fixtures/recording-telegram.js';
 
-const UP_TO_DATE = '[remote-update] Already up to date.\n[remote-update] Already up to date. (abc1234)\n';
+const UP_TO_DATE = '[remote-update] Already up to date. (abc1234)\n';
 
 interface Harness {
   deliver(spec: MessageSpec): Promise<void>;
@@ -14,6 +15,7 @@ interface Harness {
   recording: ReturnType<typeof recordingClient>;
   enqueued: NewJob[];
   updates: number;
+  modes: UpdateMode[];
   notices: Array<[string, number]>;
   logs: string[];
 }
@@ -34,6 +36,7 @@ function harness(options: {
     recording,
     enqueued: [],
     updates: 0,
+    modes: [],
     notices: [],
     logs: [],
     deliver: async (spec) => transport.receive(newMessageEvent(recording, spec), onMessage),
@@ -43,8 +46,9 @@ function harness(options: {
   };
   const handleUpdate = createUpdateHandler({
     transport,
-    runUpdate: async () => {
+    runUpdate: async (mode) => {
       h.updates += 1;
+      h.modes.push(mode);
       return options.result ?? { output: UP_TO_DATE, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 };
     },
     machineName: 'studio',
@@ -85,6 +89,26 @@ describe('/update through gramjs events', () => {
     await h.settle();
     expect(h.updates).toBe(1);
     expect(h.enqueued).toEqual([]);
+  });
+
+  it('/update check runs the check, replies like /update, and never records a restart notice', async () => {
+    const h = harness({ restartQueued: true });
+    await h.deliver({ id: 10, text: '/update check' });
+    await h.deliver({ id: 11, text: '/update --check' });
+    await h.settle();
+    expect(h.modes).toEqual(['check', 'check']);
+    expect(h.notices).toEqual([]);
+    expect(h.recording.sentMessages().map((m) => m.message)).toEqual([`studio:\n${UP_TO_DATE.trim()}`, `studio:\n${UP_TO_DATE.trim()}`]);
+    expect(h.logs).toContain(`/update check in ${CHANNEL_CHAT_ID}: exit 0 after 250 ms`);
+    expect(h.enqueued).toEqual([]);
+  });
+
+  it('a plain /update runs the update and records the restart notice when one is queued', async () => {
+    const h = harness({ restartQueued: true });
+    await h.deliver({ id: 10, text: '/update' });
+    await h.settle();
+    expect(h.modes).toEqual(['update']);
+    expect(h.notices).toEqual([[CHANNEL_CHAT_ID, 10]]);
   });
 
   it('logs the exit code and how long the script took', async () => {
