@@ -6,6 +6,7 @@ import { JobQueue } from '../queue/job-queue.js';
 import { JobStore } from '../queue/job-store.js';
 import { RestartMonitor, type Clock } from '../queue/restart-monitor.js';
 import type { Transport } from '../transport/transport.js';
+import { RECORD_POLL_MS, ScheduleReporter } from '../update/schedule-reporter.js';
 import { createUpdateHandler } from '../update/update-handler.js';
 import type { UpdateRunner } from '../update/run-update-script.js';
 import { createMessageHandler } from './message-handler.js';
@@ -43,6 +44,8 @@ export interface BridgeDeps {
 export class Bridge {
   readonly queue: JobQueue<AgentOutcome>;
   private readonly monitor: RestartMonitor;
+  private readonly reporter: ScheduleReporter | undefined;
+  private stopReporting: (() => void) | undefined;
   private shuttingDown = false;
 
   constructor(private readonly deps: BridgeDeps) {
@@ -61,6 +64,18 @@ export class Bridge {
       pollMs: deps.pollMs ?? RESTART_POLL_MS,
       log: deps.log,
     });
+    const notifyChatId = deps.settings.notifyChatId;
+    if (notifyChatId !== undefined) {
+      this.reporter = new ScheduleReporter({
+        recordPath: deps.paths.lastUpdate,
+        statePath: deps.paths.updateNotices,
+        chatId: notifyChatId,
+        machineName: deps.settings.machineName,
+        send: (chatId, text) => deps.transport.send(chatId, text),
+        describeHead: deps.describeHead,
+        log: deps.log,
+      });
+    }
   }
 
   isShuttingDown(): boolean {
@@ -99,6 +114,7 @@ export class Bridge {
     const recovered = await this.queue.recover();
     if (recovered > 0) deps.log(`resuming ${recovered} job(s) left by the previous run`);
     this.monitor.start();
+    this.startReporting();
     deps.log(`ready: ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);
   }
 
@@ -111,6 +127,16 @@ export class Bridge {
     } catch (error) {
       this.deps.log(`could not announce the restart: ${String(error)}`);
     }
+  }
+
+  private startReporting(): void {
+    const reporter = this.reporter;
+    if (!reporter) return;
+    const check = (phase: 'startup' | 'running') =>
+      reporter.check(phase).catch((error: unknown) => this.deps.log(`could not read the update record: ${String(error)}`));
+    void check('startup').then(() => {
+      if (!this.shuttingDown) this.stopReporting = this.deps.clock.every(RECORD_POLL_MS, () => void check('running'));
+    });
   }
 
   private execute(job: Job): Promise<AgentOutcome> {
@@ -130,6 +156,7 @@ export class Bridge {
     const { deps } = this;
     deps.log(`shutting down (${reason})`);
     this.monitor.stop();
+    this.stopReporting?.();
     const interrupted = await this.queue.stop(deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, deps.sleep, deps.endProcessGroups);
     if (interrupted.length > 0) deps.log(`${interrupted.length} running job(s) put back in the queue`);
     try {

@@ -10,6 +10,10 @@ export interface ProjectPaths {
   restartFlag: string;
   jobsDir: string;
   restartNotice: string;
+  /** Written by the update script at every exit. */
+  lastUpdate: string;
+  /** What the bridge has told VALOR_NOTIFY_CHAT about update runs. */
+  updateNotices: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -22,6 +26,8 @@ export function projectPaths(root: string): ProjectPaths {
     restartFlag: path.join(dataDir, 'restart-requested'),
     jobsDir: path.join(dataDir, 'jobs'),
     restartNotice: path.join(dataDir, 'restart-notice.json'),
+    lastUpdate: path.join(dataDir, 'last-update'),
+    updateNotices: path.join(dataDir, 'update-notices.json'),
   };
 }
 

@@ -13,6 +13,8 @@ export interface Settings {
   machineName: string;
   /** Telegram user ids allowed to /update; undefined: anyone in a monitored chat. */
   updateUsers: Set<string> | undefined;
+  /** The chat told about scheduled update runs (VALOR_NOTIFY_CHAT's project); undefined: none. */
+  notifyChatId: string | undefined;
   telegram: TelegramCredentials | undefined;
   /** Values that must never reach a chat. */
   secrets: string[];
@@ -76,6 +78,16 @@ function parseTelegram(env: Env): TelegramCredentials {
   return { apiId: Number(apiIdText), apiHash, session };
 }
 
+/** VALOR_NOTIFY_CHAT names a project key of VALOR_PROJECTS: its chat id. */
+function parseNotifyChat(raw: string | undefined, chats: Map<string, string>): string | undefined {
+  if (raw === undefined) return undefined;
+  for (const [chatId, key] of chats) {
+    if (key === raw) return chatId;
+  }
+  const keys = [...new Set(chats.values())].join(', ');
+  throw new SettingsError(`VALOR_NOTIFY_CHAT is "${raw}", which is not a project key of VALOR_PROJECTS (${keys}): name one of them`);
+}
+
 export function parseSettings(env: Env, options: { console: boolean; hostName: string }): Settings {
   const telegram = options.console ? undefined : parseTelegram(env);
   const chats = options.console
@@ -86,6 +98,7 @@ export function parseSettings(env: Env, options: { console: boolean; hostName: s
     agentCommand: nonEmpty(env, 'VALOR_AGENT_CMD'),
     machineName: nonEmpty(env, 'VALOR_MACHINE_NAME') ?? options.hostName,
     updateUsers: parseUserIds(env.VALOR_UPDATE_USERS),
+    notifyChatId: parseNotifyChat(nonEmpty(env, 'VALOR_NOTIFY_CHAT'), chats),
     telegram,
     secrets: telegram ? [telegram.apiHash, telegram.session] : [],
   };

@@ -1,4 +1,5 @@
 import fs from 'fs-extra';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBridge } from './fixtures/bridge-process.js';
@@ -56,6 +57,34 @@ describe('the real bridge in console mode', () => {
     await new Promise((r) => setTimeout(r, 600));
     bridge.kill('SIGTERM');
     expect(await bridge.exited).toBe(143);
+  });
+
+  it('VALOR_NOTIFY_CHAT hears a scheduled run fail once, then the scheduled update and the restart on it', async () => {
+    clone = createProjectClone();
+    const machine = clone.machine;
+    const scheduledRun = () =>
+      spawnSync('bash', ['scripts/remote-update.sh'], { cwd: machine, env: { ...process.env, VALOR_UPDATE_TRIGGER: 'schedule' } }).status;
+    const env = { VALOR_MACHINE_NAME: 'studio', VALOR_NOTIFY_CHAT: 'console' };
+    const first = startBridge(machine, env);
+    await first.waitFor('stderr', 'ready:');
+
+    fs.renameSync(clone.origin, `${clone.origin}.away`);
+    expect(scheduledRun()).toBe(1);
+    await first.waitFor('stdout', 'scheduled update failed');
+    expect(scheduledRun()).toBe(1);
+    fs.renameSync(`${clone.origin}.away`, clone.origin);
+    const sha = clone.push('notes.txt', 'new', 'Add release notes');
+    expect(scheduledRun()).toBe(0);
+    expect(await first.exited).toBe(143);
+    expect(first.stdout()).toBe(
+      `studio: scheduled update failed (exit 1): FAIL: Could not fetch from ${clone.origin}: the remote is unreachable or refused. Nothing was pulled; the next run tries again.\n`,
+    );
+
+    const second = startBridge(machine, env);
+    await second.waitFor('stdout', 'restarted on');
+    expect(second.stdout()).toBe(`studio: updates working again\nupdated by schedule: 1 commit(s), restarted on ${sha} — Add release notes\n`);
+    second.endInput();
+    expect(await second.exited).toBe(0);
   });
 
   it('messages go to VALOR_AGENT_CMD on stdin and its output is the reply', async () => {

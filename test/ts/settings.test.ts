@@ -19,6 +19,15 @@ function errorOf(env: Record<string, string>, consoleMode = false): string {
 }
 
 describe('settings', () => {
+  it('VALOR_NOTIFY_CHAT names a project key: its chat is told about scheduled runs', () => {
+    const settings = parseSettings({ ...telegramEnv, VALOR_NOTIFY_CHAT: 'docs' }, { console: false, hostName: 'host' });
+    expect(settings.notifyChatId).toBe('-1009876543210');
+    expect(parseSettings(telegramEnv, { console: false, hostName: 'host' }).notifyChatId).toBeUndefined();
+    expect(errorOf({ ...telegramEnv, VALOR_NOTIFY_CHAT: '-1009876543210' })).toBe(
+      'VALOR_NOTIFY_CHAT is "-1009876543210", which is not a project key of VALOR_PROJECTS (valor, docs): name one of them',
+    );
+  });
+
   it('maps chat ids (strings) to project keys', () => {
     const projects = parseProjects('valor=-1001234567890, docs=-1009876543210');
     expect([...projects]).toEqual([
