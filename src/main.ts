@@ -6,6 +6,8 @@ import { shellAgentRunner } from './agent/agent-runner.js';
 import { Bridge } from './bridge/bridge.js';
 import { describeHead } from './bridge/head-commit.js';
 import { rotateLog } from './bridge/log-rotation.js';
+import { parseCommandLine, USAGE, UsageError } from './cli-args.js';
+import { loadEnvFile } from './config/env-file.js';
 import { checkoutRoot, projectPaths } from './config/paths.js';
 import { parseSettings, SettingsError, type Settings } from './config/settings.js';
 import { ProcessGroups } from './process/process-group.js';
@@ -36,9 +38,13 @@ function keepLogsCapped(root: string): void {
 }
 
 function loadSettings(root: string, consoleMode: boolean): Settings {
-  const envFile = path.join(root, '.env');
-  if (fs.existsSync(envFile)) process.loadEnvFile(envFile);
+  loadEnvFile(root);
   return parseSettings(process.env, { console: consoleMode, hostName: os.hostname() });
+}
+
+function version(root: string): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+  return `${manifest.name} ${manifest.version}`;
 }
 
 function createTransport(settings: Settings): Transport {
@@ -49,10 +55,20 @@ function createTransport(settings: Settings): Transport {
 }
 
 async function main(): Promise<void> {
-  const consoleMode = process.argv.includes('--console');
+  const command = parseCommandLine(process.argv.slice(2));
   const paths = projectPaths(checkoutRoot());
-  const settings = loadSettings(paths.root, consoleMode);
+  if (command.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${version(paths.root)}\n`);
+    return;
+  }
+  const consoleMode = command.console;
+  // Capped first: a bad setting exits at once, and launchd logs every try.
   keepLogsCapped(paths.root);
+  const settings = loadSettings(paths.root, consoleMode);
   const groups = new ProcessGroups();
   const bridge = new Bridge({
     settings,
@@ -77,7 +93,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof SettingsError) {
+  if (error instanceof SettingsError || error instanceof UsageError) {
     log(error.message);
     process.exit(2);
   }

@@ -9,7 +9,9 @@ import type { Job } from '../queue/job.js';
 export interface AgentOutcome {
   reply: string;
   ok: boolean;
-  detail: string;
+  /** "exit 0", "exit 127", "signal SIGKILL". */
+  status: string;
+  stderr: string;
 }
 
 export type AgentRunner = (job: Job) => Promise<AgentOutcome>;
@@ -23,8 +25,7 @@ export function shellAgentRunner(groups: ProcessGroups, command: string, cwd: st
       env: { ...process.env, VALOR_PROJECT: job.projectKey, VALOR_CHAT_ID: job.chatId },
     });
     const result = await run.result;
-    const ok = result.exitCode === 0;
-    const detail = ok ? '' : `exit ${result.exitCode ?? result.signal}: ${result.stderr.trim().slice(-500)}`;
-    return { reply: result.output.trim(), ok, detail };
+    const status = result.exitCode === null ? `signal ${result.signal}` : `exit ${result.exitCode}`;
+    return { reply: result.output.trim(), ok: result.exitCode === 0, status, stderr: result.stderr };
   };
 }

@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { ProjectPaths } from '../config/paths.js';
+import { agentFailureReply } from '../agent/agent-failure.js';
 import type { AgentOutcome, AgentRunner } from '../agent/agent-runner.js';
 import type { Job } from '../queue/job.js';
 import { JobQueue } from '../queue/job-queue.js';
@@ -47,6 +48,7 @@ export class Bridge {
   private readonly reporter: ScheduleReporter | undefined;
   private stopReporting: (() => void) | undefined;
   private shuttingDown = false;
+  private endGrace: () => void = () => {};
 
   constructor(private readonly deps: BridgeDeps) {
     this.queue = new JobQueue<AgentOutcome>({
@@ -59,7 +61,12 @@ export class Bridge {
       flagExists: () => flagExists(deps.paths.restartFlag),
       clearFlag: () => removeFlag(deps.paths.restartFlag),
       queue: this.queue,
-      requestRestart: () => deps.kill(deps.pid, 'SIGTERM'),
+      requestRestart: () => {
+        if (!deps.settings.telegram) {
+          deps.log('restarting on the updated code: under launchd the bridge comes back at once; in console mode, start it again (npm start -- --console)');
+        }
+        deps.kill(deps.pid, 'SIGTERM');
+      },
       clock: deps.clock,
       pollMs: deps.pollMs ?? RESTART_POLL_MS,
       log: deps.log,
@@ -115,7 +122,7 @@ export class Bridge {
     if (recovered > 0) deps.log(`resuming ${recovered} job(s) left by the previous run`);
     this.monitor.start();
     this.startReporting();
-    deps.log(`ready: ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);
+    deps.log(`ready: ${deps.transport.describe()}; ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);
   }
 
   private async announceRestart(): Promise<void> {
@@ -145,19 +152,43 @@ export class Bridge {
   }
 
   private async deliver(job: Job, outcome: AgentOutcome): Promise<void> {
-    if (!outcome.ok) this.deps.log(`agent for job ${job.id} failed (${outcome.detail})`);
-    if (outcome.reply) await this.deps.transport.send(job.chatId, outcome.reply, job.messageId);
+    const { deps } = this;
+    if (!outcome.ok) {
+      deps.log(`agent for job ${job.id} failed (${outcome.status}): ${outcome.stderr.trim().slice(-500)}`);
+      await deps.transport.send(job.chatId, agentFailureReply(deps.settings.machineName, outcome, deps.settings.secrets), job.messageId);
+      return;
+    }
+    if (!outcome.reply) {
+      deps.log(`agent for job ${job.id} gave no answer: nothing sent`);
+      return;
+    }
+    await deps.transport.send(job.chatId, outcome.reply, job.messageId);
   }
 
-  /** Stop intake, let running work finish within the grace, requeue the rest, exit. */
+  /**
+   * Stop intake, let running work finish within the grace, requeue the rest,
+   * exit. A second Ctrl-C ends the grace at once.
+   */
   async shutdown(reason: ShutdownReason): Promise<void> {
-    if (this.shuttingDown) return;
+    if (this.shuttingDown) {
+      if (reason === 'SIGINT') this.endGrace();
+      return;
+    }
     this.shuttingDown = true;
     const { deps } = this;
+    const graceMs = deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
     deps.log(`shutting down (${reason})`);
     this.monitor.stop();
     this.stopReporting?.();
-    const interrupted = await this.queue.stop(deps.shutdownGraceMs ?? SHUTDOWN_GRACE_MS, deps.sleep, deps.endProcessGroups);
+    if (this.queue.isBusy()) {
+      const running = this.queue.runningCount();
+      const what = running > 0 ? `${running} running job(s)` : 'the /update in progress';
+      const again = reason === 'SIGINT' ? '; Ctrl-C again to stop now' : '';
+      deps.log(`waiting up to ${Math.round(graceMs / 1000)} s for ${what}${again}`);
+    }
+    const graceEnded = new Promise<void>((resolve) => (this.endGrace = resolve));
+    const sleep = (ms: number) => Promise.race([deps.sleep(ms), graceEnded]);
+    const interrupted = await this.queue.stop(graceMs, sleep, deps.endProcessGroups);
     if (interrupted.length > 0) deps.log(`${interrupted.length} running job(s) put back in the queue`);
     try {
       await deps.transport.stop();

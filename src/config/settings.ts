@@ -1,3 +1,5 @@
+import { StringSession } from 'telegram/sessions/index.js';
+
 /** The bridge's configuration, parsed from the environment. Pure: no I/O. */
 
 export interface TelegramCredentials {
@@ -37,6 +39,10 @@ function required(env: Env, name: string, hint: string): string {
   return value;
 }
 
+/**
+ * key=chatId pairs. One key may name several chats (a project's group and
+ * its topic-free side chat); one chat may belong to only one project.
+ */
 export function parseProjects(raw: string): Map<string, string> {
   const chats = new Map<string, string>();
   for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
@@ -46,7 +52,14 @@ export function parseProjects(raw: string): Map<string, string> {
         `VALOR_PROJECTS has a malformed entry "${pair}": write key=chatId pairs, e.g. valor=-1001234567890,docs=-1009876543210`,
       );
     }
-    chats.set(match[2]!, match[1]!);
+    const [, key, chatId] = match as unknown as [string, string, string];
+    const earlier = chats.get(chatId);
+    if (earlier !== undefined) {
+      throw new SettingsError(
+        `VALOR_PROJECTS lists chat ${chatId} twice (${earlier}=${chatId} and ${key}=${chatId}): a chat belongs to one project, remove one entry`,
+      );
+    }
+    chats.set(chatId, key);
   }
   if (chats.size === 0) {
     throw new SettingsError('VALOR_PROJECTS names no chats: write key=chatId pairs, e.g. valor=-1001234567890');
@@ -65,7 +78,8 @@ function parseUserIds(raw: string | undefined): Set<string> | undefined {
   return new Set(ids);
 }
 
-function parseTelegram(env: Env): TelegramCredentials {
+/** The app's credentials from https://my.telegram.org: the bridge and `npm run login` both need them. */
+export function parseApiCredentials(env: Env): Pick<TelegramCredentials, 'apiId' | 'apiHash'> {
   const apiIdText = required(env, 'TELEGRAM_API_ID', 'get it from https://my.telegram.org and put it in .env');
   if (!/^\d+$/.test(apiIdText)) {
     throw new SettingsError(`TELEGRAM_API_ID must be a number, got "${apiIdText}": copy it from https://my.telegram.org`);
@@ -74,8 +88,29 @@ function parseTelegram(env: Env): TelegramCredentials {
   if (!/^[0-9a-f]{32}$/i.test(apiHash)) {
     throw new SettingsError('TELEGRAM_API_HASH must be 32 hexadecimal characters: copy it from https://my.telegram.org');
   }
-  const session = required(env, 'TELEGRAM_SESSION', 'run `npm run login` and save the session string it prints in .env');
-  return { apiId: Number(apiIdText), apiHash, session };
+  return { apiId: Number(apiIdText), apiHash };
+}
+
+const SESSION_FIX = 'run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env';
+
+/** A session string decodes to a data centre and a key; anything else is a copying mistake. */
+function checkSession(session: string): void {
+  let decoded: StringSession;
+  try {
+    decoded = new StringSession(session);
+  } catch {
+    throw new SettingsError(`TELEGRAM_SESSION is not a session string (it does not decode): ${SESSION_FIX}`);
+  }
+  if (!(decoded.dcId > 0) || !decoded.serverAddress) {
+    throw new SettingsError(`TELEGRAM_SESSION is not a session string (it names no data centre): ${SESSION_FIX}`);
+  }
+}
+
+function parseTelegram(env: Env): TelegramCredentials {
+  const credentials = parseApiCredentials(env);
+  const session = required(env, 'TELEGRAM_SESSION', SESSION_FIX);
+  checkSession(session);
+  return { ...credentials, session };
 }
 
 /** VALOR_NOTIFY_CHAT names a project key of VALOR_PROJECTS: its chat id. */
@@ -97,7 +132,7 @@ export function parseSettings(env: Env, options: { console: boolean; hostName: s
     chats,
     agentCommand: nonEmpty(env, 'VALOR_AGENT_CMD'),
     machineName: nonEmpty(env, 'VALOR_MACHINE_NAME') ?? options.hostName,
-    updateUsers: parseUserIds(env.VALOR_UPDATE_USERS),
+    updateUsers: parseUserIds(nonEmpty(env, 'VALOR_UPDATE_USERS')),
     notifyChatId: parseNotifyChat(nonEmpty(env, 'VALOR_NOTIFY_CHAT'), chats),
     telegram,
     secrets: telegram ? [telegram.apiHash, telegram.session] : [],

@@ -1,5 +1,6 @@
 import readline from 'node:readline';
 import { CONSOLE_CHAT_ID } from '../config/settings.js';
+import { splitMessage } from './split-message.js';
 import type { IncomingMessage, MessageListener, Transport } from './transport.js';
 
 /**
@@ -37,8 +38,14 @@ export class ConsoleTransport implements Transport {
     this.lines.on('close', () => void delivered.then(this.markEnded));
   }
 
+  /**
+   * In the same parts as Telegram, each written out before it resolves: a
+   * pipe is written asynchronously, and the process may exit next.
+   */
   async send(_chatId: string, text: string): Promise<void> {
-    this.output.write(`${text}\n`);
+    for (const part of splitMessage(text)) {
+      await new Promise<void>((resolve, reject) => this.output.write(`${part}\n`, (error) => (error ? reject(error) : resolve())));
+    }
   }
 
   async react(_chatId: string, messageId: number, emoji: string): Promise<void> {
@@ -47,6 +54,10 @@ export class ConsoleTransport implements Transport {
 
   ownUsername(): undefined {
     return undefined;
+  }
+
+  describe(): string {
+    return 'console mode';
   }
 
   ended(): Promise<void> {

@@ -23,6 +23,7 @@ export function toIncoming(message: Api.Message): IncomingMessage {
 export class TelegramTransport implements Transport {
   private readonly peers = new Map<string, EntityLike>();
   private username: string | undefined;
+  private identity: string | undefined;
   private dialogsLoaded = false;
   private delivered: Promise<void> = Promise.resolve();
 
@@ -32,12 +33,15 @@ export class TelegramTransport implements Transport {
   ) {}
 
   async start(listener: MessageListener): Promise<void> {
-    await this.client.connect();
+    this.log('connecting to Telegram…');
+    // Offline, gramjs's connect() answers false rather than throwing.
+    if (!(await this.client.connect())) throw new Error('could not connect to Telegram');
     if (!(await this.client.checkAuthorization())) {
       throw new SettingsError('TELEGRAM_SESSION is not logged in: run `npm run login` and save the new session string in .env');
     }
     const me = await this.client.getMe();
     this.username = me.username ?? undefined;
+    this.identity = this.username ? `@${this.username}` : `${me.firstName ?? 'user'} (id ${String(me.id)}, no username)`;
     this.client.addEventHandler((event: NewMessageEvent) => this.receive(event, listener), new NewMessage({}));
   }
 
@@ -86,6 +90,10 @@ export class TelegramTransport implements Transport {
   ownUsername(): string | undefined {
     return this.username;
   }
+  describe(): string {
+    return this.identity === undefined ? 'not connected' : `connected as ${this.identity}`;
+  }
+
 
   ended(): Promise<void> {
     return new Promise(() => {});

@@ -18,6 +18,8 @@ export interface Transport {
   react(chatId: string, messageId: number, emoji: string): Promise<void>;
   /** The account's own username, for /update@username. */
   ownUsername(): string | undefined;
+  /** Who the bridge is on this transport, for the start-up line: "connected as @valor". */
+  describe(): string;
   /** Resolves when the transport has no more messages to deliver (console EOF); never for Telegram. */
   ended(): Promise<void>;
   stop(): Promise<void>;

@@ -31,7 +31,7 @@ function bridgeHarness(options: { startedAtMs?: number; agent?: (job: Job) => Pr
     paths,
     transport: new ConsoleTransport(input, output, new PassThrough()),
     runUpdate: async () => ({ output: '[remote-update] ok', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 }),
-    runAgent: options.agent ?? (async (job) => ({ reply: `echo: ${job.text}`, ok: true, detail: '' })),
+    runAgent: options.agent ?? (async (job) => ({ reply: `echo: ${job.text}`, ok: true, status: 'exit 0', stderr: '' })),
     endProcessGroups: () => (groupsEnded += 1),
     describeHead: async () => 'abc1234 — Ship it',
     clock: { every: (ms, tick) => { const t = setInterval(tick, ms); return () => clearInterval(t); } },
@@ -117,7 +117,7 @@ describe('bridge shutdown', () => {
     await eventually(() => h.bridge.queue.runningCount() === 1);
 
     const stopping = h.bridge.shutdown('SIGTERM');
-    slow.resolve({ reply: 'done', ok: true, detail: '' });
+    slow.resolve({ reply: 'done', ok: true, status: 'exit 0', stderr: '' });
     await stopping;
 
     expect(h.printed()).toBe('done\n');

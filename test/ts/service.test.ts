@@ -305,7 +305,7 @@ describe('the agents run in launchd\'s own environment', () => {
 
     expect(code).toBe(0);
     const log = fs.readFileSync(path.join(s.clone.machine, 'logs', 'bridge.log'), 'utf8');
-    expect(log).toContain('ready: 1 chat(s) monitored');
+    expect(log).toContain('ready: console mode; 1 chat(s) monitored');
     expect(log).toContain('[remote-update] Already up to date. (');
   });
 });

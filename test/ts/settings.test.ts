@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseProjects, parseSettings, SettingsError } from '../../src/config/settings.js';
+import { wellFormedSession } from './fixtures/session.js';
+
+const SESSION = await wellFormedSession();
 
 const telegramEnv = {
   TELEGRAM_API_ID: '12345',
   TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef',
-  TELEGRAM_SESSION: '1BQANOTAREALSESSION',
+  TELEGRAM_SESSION: SESSION,
   VALOR_PROJECTS: 'valor=-1001234567890,docs=-1009876543210',
 };
 

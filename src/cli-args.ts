@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+
+/** The bridge's command line. Pure. */
+
+export type Command = { kind: 'run'; console: boolean } | { kind: 'help' } | { kind: 'version' };
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm start [-- --console | --help | --version]
+       node --import tsx src/main.ts [--console | --help | --version]
+
+Runs the Valor bridge: a Telegram user client that answers in the chats of
+VALOR_PROJECTS, runs /update, and restarts itself when an update asks.
+
+  --console   use this terminal instead of Telegram: each line you type is a
+              message in a monitored chat, each reply is printed here. Needs
+              no Telegram credentials.
+  --help      show this help
+  --version   show the version
+
+Settings come from the environment and from .env in the project root (see
+.env.example). Exit status: 0 after Ctrl-C or the end of console input; 1 on
+an unexpected failure; 2 on a bad setting or argument (one line says which);
+143 after SIGTERM (a restart for an update, or the service stopping it).`;
+
+export function parseCommandLine(argv: readonly string[]): Command {
+  let values: { console?: boolean; help?: boolean; version?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { console: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0]!.replace(/\. To specify.*$/, '') : String(error);
+    throw new UsageError(`${reason}. Run with --help for usage.`);
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  return { kind: 'run', console: values.console === true };
+}
