@@ -16,7 +16,7 @@ import { AGENTS } from './service/agents.js';
 import { ConsoleTransport } from './transport/console-transport.js';
 import { createTelegramClient } from './transport/telegram-client.js';
 import { TelegramTransport } from './transport/telegram-transport.js';
-import type { Transport } from './transport/transport.js';
+import { LoginError, type Transport } from './transport/transport.js';
 import { updateScriptRunner } from './update/run-update-script.js';
 
 const processStartedAtMs = Date.now() - process.uptime() * 1000;
@@ -51,7 +51,7 @@ function createTransport(settings: Settings): Transport {
   if (!settings.telegram) {
     return new ConsoleTransport(process.stdin, process.stdout, process.stderr);
   }
-  return new TelegramTransport(createTelegramClient(settings.telegram, settings.telegram.session), log);
+  return new TelegramTransport(createTelegramClient(settings.telegram, settings.telegram.session, log), log);
 }
 
 async function main(): Promise<void> {
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof SettingsError || error instanceof UsageError) {
+  if (error instanceof SettingsError || error instanceof UsageError || error instanceof LoginError) {
     log(error.message);
     process.exit(2);
   }

@@ -24,7 +24,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     const projectKey = deps.chats.get(message.chatId);
     if (projectKey === undefined) return;
 
-    const updateMode = parseUpdateCommand(message.text, deps.ownUsername());
+    const updateMode = message.forwarded ? undefined : parseUpdateCommand(message.text, deps.ownUsername());
     if (updateMode !== undefined) {
       deps.handleUpdate(message, updateMode).catch((error: unknown) => deps.log(`/update failed: ${String(error)}`));
       return;

@@ -32,6 +32,7 @@ export class ConsoleTransport implements Transport {
         senderId: undefined,
         text: line,
         outgoing: false,
+        forwarded: false,
       };
       delivered = delivered.then(() => listener(message));
     });
@@ -48,8 +49,8 @@ export class ConsoleTransport implements Transport {
     }
   }
 
-  async react(_chatId: string, messageId: number, emoji: string): Promise<void> {
-    this.notes.write(`(${emoji} on message ${messageId})\n`);
+  async react(_chatId: string, messageId: number, emoji: string | null): Promise<void> {
+    this.notes.write(emoji === null ? `(reaction removed from message ${messageId})\n` : `(${emoji} on message ${messageId})\n`);
   }
 
   ownUsername(): undefined {

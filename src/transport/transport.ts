@@ -6,6 +6,8 @@ export interface IncomingMessage {
   senderId: string | undefined;
   text: string;
   outgoing: boolean;
+  /** Forwarded from elsewhere: content, never a command. */
+  forwarded: boolean;
 }
 
 export type MessageListener = (message: IncomingMessage) => Promise<void>;
@@ -15,7 +17,8 @@ export interface Transport {
   start(listener: MessageListener): Promise<void>;
   /** Sends text as plain text (no markdown), split at Telegram's limit. */
   send(chatId: string, text: string, replyTo?: number): Promise<void>;
-  react(chatId: string, messageId: number, emoji: string): Promise<void>;
+  /** Sets the message's reaction; null removes it. */
+  react(chatId: string, messageId: number, emoji: string | null): Promise<void>;
   /** The account's own username, for /update@username. */
   ownUsername(): string | undefined;
   /** Who the bridge is on this transport, for the start-up line: "connected as @valor". */
@@ -24,3 +27,6 @@ export interface Transport {
   ended(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The login in use is not (or no longer) valid: a person must run `npm run login`. */
+export class LoginError extends Error {}

@@ -3,9 +3,10 @@ import { succeeded, updateReply } from './reply-text.js';
 import type { UpdateRunner } from './run-update-script.js';
 import type { UpdateMode } from './update-command.js';
 
+/** From Telegram's standard set: others (✅, ❌) are refused with REACTION_INVALID. */
 export const REACTION_RECEIVED = '👀';
-export const REACTION_SUCCEEDED = '✅';
-export const REACTION_FAILED = '❌';
+export const REACTION_SUCCEEDED = '👍';
+export const REACTION_FAILED = '👎';
 
 export interface UpdateHandlerDeps {
   transport: Pick<Transport, 'send' | 'react'>;
@@ -27,12 +28,18 @@ export function refusal(machineName: string): string {
 
 /** /update: run the update script (or its --check) and reply with its output in the chat. */
 export function createUpdateHandler(deps: UpdateHandlerDeps): (message: IncomingMessage, mode: UpdateMode) => Promise<void> {
-  const react = async (message: IncomingMessage, emoji: string): Promise<void> => {
+  const react = async (message: IncomingMessage, emoji: string | null): Promise<boolean> => {
     try {
       await deps.transport.react(message.chatId, message.messageId, emoji);
+      return true;
     } catch (error) {
-      deps.log(`could not react ${emoji} in ${message.chatId}: ${String(error)}`);
+      deps.log(`could not ${emoji === null ? 'remove the reaction' : `react ${emoji}`} in ${message.chatId}: ${String(error)}`);
+      return false;
     }
+  };
+  // The outcome's mark, even when the reply could not be sent; a 👀 left alone would say "still working".
+  const markOutcome = async (message: IncomingMessage, ok: boolean): Promise<void> => {
+    if (!(await react(message, ok ? REACTION_SUCCEEDED : REACTION_FAILED))) await react(message, null);
   };
 
   return (message, mode) =>
@@ -43,14 +50,21 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (message: Incoming
         return;
       }
       await react(message, REACTION_RECEIVED);
-      const result = await deps.runUpdate(mode);
-      const name = mode === 'check' ? '/update check' : '/update';
-      deps.log(`${name} in ${message.chatId}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''} after ${result.durationMs} ms`);
-      const ok = succeeded(result);
-      if (ok && mode === 'update' && deps.restartQueued()) {
-        await deps.recordRestartNotice(message.chatId, message.messageId);
+      let ok = false;
+      try {
+        const result = await deps.runUpdate(mode);
+        const name = mode === 'check' ? '/update check' : '/update';
+        deps.log(`${name} in ${message.chatId}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''} after ${result.durationMs} ms`);
+        ok = succeeded(result);
+        if (ok && mode === 'update' && deps.restartQueued()) {
+          await deps.recordRestartNotice(message.chatId, message.messageId);
+        }
+        await deps.transport.send(message.chatId, updateReply(deps.machineName, result, deps.secrets), message.messageId);
+      } catch (error) {
+        ok = false;
+        throw error;
+      } finally {
+        await markOutcome(message, ok);
       }
-      await deps.transport.send(message.chatId, updateReply(deps.machineName, result, deps.secrets), message.messageId);
-      await react(message, ok ? REACTION_SUCCEEDED : REACTION_FAILED);
     });
 }

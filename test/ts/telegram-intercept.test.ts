@@ -1,3 +1,5 @@
+import { Api } from 'telegram';
+import { RPCError } from 'telegram/errors/index.js';
 import { describe, expect, it } from 'vitest';
 import { createMessageHandler } from '../../src/bridge/message-handler.js';
 import type { NewJob } from '../../src/queue/job.js';
@@ -28,9 +30,11 @@ function harness(options: {
   restartQueued?: boolean;
   shuttingDown?: boolean;
   username?: string;
+  answer?: Parameters<typeof recordingClient>[0];
+  requestTimeoutMs?: number;
 } = {}): Harness {
-  const recording = recordingClient();
-  const transport = new TelegramTransport(recording.client, () => {});
+  const recording = recordingClient(options.answer);
+  const transport = new TelegramTransport(recording.client, () => {}, options.requestTimeoutMs);
   const inFlight: Array<Promise<unknown>> = [];
   const h: Harness = {
     recording,
@@ -136,20 +140,55 @@ describe('/update through gramjs events', () => {
     expect(sent?.noWebpage).toBe(true);
   });
 
-  it('reacts 👀 on receipt and ✅ after a successful update', async () => {
+  it('reacts 👀 on receipt and 👍 after a successful update', async () => {
     const h = harness();
     await h.deliver({ id: 13, text: '/update' });
     await h.settle();
-    expect(emoticons(h)).toEqual(['👀', '✅']);
+    expect(emoticons(h)).toEqual(['👀', '👍']);
     expect(h.recording.reactions().every((r) => r.msgId === 13)).toBe(true);
     expect(h.recording.requests.map((r) => r.className)).toEqual(['messages.SendReaction', 'messages.SendMessage', 'messages.SendReaction']);
   });
 
-  it('reacts ❌ after a failed update', async () => {
+  it('a final reaction Telegram refuses: the 👀 is removed rather than left to say "still working"', async () => {
+    const h = harness({
+      answer: (r) =>
+        r instanceof Api.messages.SendReaction && (r.reaction?.[0] as { emoticon?: string } | undefined)?.emoticon === '👍'
+          ? new RPCError('REACTION_INVALID', new Api.messages.SendReaction({ peer: new Api.InputPeerEmpty(), msgId: 1 }), 400)
+          : undefined,
+    });
+    await h.deliver({ id: 13, text: '/update' });
+    await h.settle();
+    expect(h.recording.reactions().map((r) => r.reaction?.map((x) => (x as { emoticon?: string }).emoticon))).toEqual([['👀'], ['👍'], []]);
+    expect(h.logs.some((line) => line.includes('could not react 👍') && line.includes('REACTION_INVALID'))).toBe(true);
+  });
+
+  it('a reply that cannot be sent still gets the failure mark', async () => {
+    const h = harness({ answer: (r) => (r instanceof Api.messages.SendMessage ? new Error('network down') : undefined) });
+    await h.deliver({ id: 13, text: '/update' });
+    await h.settle().catch(() => {});
+    expect(emoticons(h)).toEqual(['👀', '👎']);
+  });
+
+  it('a send that never returns is given up after the request timeout: the /update ends, so no restart waits on it', async () => {
+    const h = harness({ answer: (r) => (r instanceof Api.messages.SendMessage ? 'never' : undefined), requestTimeoutMs: 50 });
+    await h.deliver({ id: 13, text: '/update' });
+    await expect(h.settle()).rejects.toThrow('no answer from Telegram within 0.05 s');
+    expect(emoticons(h)).toEqual(['👀', '👎']);
+  });
+
+  it('a forwarded /update is not a command', async () => {
+    const h = harness();
+    await h.deliver({ id: 13, text: '/update', forwarded: true });
+    await h.settle();
+    expect(h.updates).toBe(0);
+    expect(h.enqueued).toEqual([{ projectKey: 'valor', chatId: CHANNEL_CHAT_ID, messageId: 13, text: '/update' }]);
+  });
+
+  it('reacts 👎 after a failed update', async () => {
     const h = harness({ result: { output: '[remote-update] FAIL: git pull --ff-only failed (branches diverged?)\n', exitCode: 1, timedOut: false, timeoutSeconds: 120, durationMs: 250 } });
     await h.deliver({ id: 14, text: '/update' });
     await h.settle();
-    expect(emoticons(h)).toEqual(['👀', '❌']);
+    expect(emoticons(h)).toEqual(['👀', '👎']);
     expect(h.recording.sentMessages()[0]?.message).toContain('FAIL: git pull --ff-only failed');
   });
 

@@ -1,7 +1,9 @@
 import { Api } from 'telegram';
 import bigInt from 'big-integer';
+import { errors } from 'telegram';
 import { describe, expect, it } from 'vitest';
 import { TelegramTransport } from '../../src/transport/telegram-transport.js';
+import { LoginError } from '../../src/transport/transport.js';
 import { recordingClient } from './fixtures/recording-telegram.js';
 
 describe('starting the Telegram transport', () => {
@@ -30,5 +32,22 @@ describe('starting the Telegram transport', () => {
     client.connect = async () => false;
     const transport = new TelegramTransport(client, () => {});
     await expect(transport.start(async () => {})).rejects.toThrow('could not connect to Telegram');
+  });
+
+  it('a session Telegram no longer knows is a LoginError naming the reason; a flood wait is "could not ask"', async () => {
+    const getState = new Api.updates.GetState();
+    const startWith = async (error: Error) => {
+      const { client } = recordingClient((r) => (r instanceof Api.updates.GetState ? error : undefined));
+      client.connect = async () => true;
+      return new TelegramTransport(client, () => {}).start(async () => {});
+    };
+
+    const revoked = startWith(new errors.RPCError('AUTH_KEY_UNREGISTERED', getState, 401));
+    await expect(revoked).rejects.toBeInstanceOf(LoginError);
+    await expect(revoked).rejects.toThrow('TELEGRAM_SESSION is not logged in (AUTH_KEY_UNREGISTERED): run `npm run login`');
+
+    const flood = startWith(new errors.FloodWaitError({ request: getState, capture: 300 }));
+    await expect(flood).rejects.not.toBeInstanceOf(LoginError);
+    await expect(flood).rejects.toThrow('could not ask Telegram whether TELEGRAM_SESSION is logged in');
   });
 });
