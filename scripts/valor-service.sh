@@ -3,7 +3,7 @@
 # Manages Valor's launchd agents: the bridge (KeepAlive) and the update job
 # (06:00 and 18:00). A thin wrapper: the logic is in src/service/.
 #
-#   scripts/valor-service.sh install | uninstall | restart | status
+#   scripts/valor-service.sh install | uninstall | restart | status | logs | help
 #
 # It does not update code (scripts/remote-update.sh does) and never uses the
 # deprecated launchctl load/unload.

@@ -16,7 +16,11 @@ import { clearStaleFlag, flagExists, removeFlag, takeNotice, writeNotice } from 
 export const SHUTDOWN_GRACE_MS = 15_000;
 export const RESTART_POLL_MS = 250;
 
-/** launchd respawns a KeepAlive job promptly only after a non-zero exit. */
+/**
+ * Under launchd (KeepAlive) every exit is followed by a new start, at once
+ * unless the bridge ran under the plist's ThrottleInterval. 143 after
+ * SIGTERM tells the log a restart was asked for.
+ */
 export const EXIT_CODES = { SIGTERM: 143, SIGINT: 0, END_OF_INPUT: 0 } as const;
 export type ShutdownReason = keyof typeof EXIT_CODES;
 

@@ -1,13 +1,22 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
 import { findOnPath } from './launch-path.js';
 import { systemLaunchctl } from './launchctl.js';
-import { install, restart, status, uninstall, type ServiceDeps } from './service.js';
+import { install, logs, restart, status, uninstall, type ServiceDeps } from './service.js';
 
 /** Entry point of scripts/valor-service.sh. */
-const COMMANDS = { install, uninstall, restart, status } as const;
-const USAGE = 'usage: scripts/valor-service.sh install | uninstall | restart | status';
+const NEEDS_LAUNCHD = { install, uninstall, restart } as const;
+const ANYWHERE = { status, logs } as const;
+
+export const USAGE = `Usage: scripts/valor-service.sh <command>
+  install    install (or reinstall) both launchd agents for this checkout and this user
+  uninstall  boot out both agents and remove their plists
+  restart    restart the bridge gracefully (SIGTERM; launchd starts it again)
+  status     each agent's state, the last update run, a pending restart; exit 1 if something needs attention
+  logs       the last lines of logs/bridge.log and logs/update.log
+  help       show this help (also -h, --help)`;
 
 function print(line: string): void {
   console.log(`[valor-service] ${line}`);
@@ -15,26 +24,34 @@ function print(line: string): void {
 
 async function main(): Promise<number> {
   const name = process.argv[2] ?? '';
-  if (!Object.hasOwn(COMMANDS, name)) {
-    print(USAGE);
-    return 64;
+  if (['help', '-h', '--help'].includes(name)) {
+    console.log(USAGE);
+    return 0;
   }
-  const searchPath = process.env.PATH ?? '';
-  if (!findOnPath('launchctl', searchPath)) {
-    print('launchctl not found: the service runs under launchd, which needs macOS. Nothing was changed.');
+  if (!Object.hasOwn(NEEDS_LAUNCHD, name) && !Object.hasOwn(ANYWHERE, name)) {
+    console.error(name ? `[valor-service] unknown command '${name}'\n${USAGE}` : USAGE);
     return 2;
   }
+  const root = checkoutRoot();
+  loadEnvFile(root);
+  const searchPath = process.env.PATH ?? '';
   const deps: ServiceDeps = {
-    paths: projectPaths(checkoutRoot()),
+    paths: projectPaths(root),
     home: process.env.HOME || os.homedir(),
     uid: process.getuid?.() ?? 0,
+    sudoUid: process.env.SUDO_UID || undefined,
     searchPath,
-    nodeBinary: process.execPath,
-    launchctl: systemLaunchctl,
+    agentCommand: process.env.VALOR_AGENT_CMD?.trim() || undefined,
+    launchctl: findOnPath('launchctl', searchPath) ? systemLaunchctl : undefined,
     sleep: (ms) => sleep(ms),
     print,
   };
-  return COMMANDS[name as keyof typeof COMMANDS](deps);
+  if (Object.hasOwn(ANYWHERE, name)) return ANYWHERE[name as keyof typeof ANYWHERE](deps);
+  if (!deps.launchctl) {
+    print('launchctl not found: the service runs under launchd, which needs macOS. Nothing was changed.');
+    return 2;
+  }
+  return NEEDS_LAUNCHD[name as keyof typeof NEEDS_LAUNCHD]({ ...deps, launchctl: deps.launchctl });
 }
 
 main().then(

@@ -4,7 +4,6 @@ import { parse, type PlistValue } from 'plist';
 
 export interface PlistValues {
   PROJECT_DIR: string;
-  NODE: string;
   PATH: string;
   HOME: string;
 }

@@ -1,35 +1,49 @@
 import fs from 'fs-extra';
 import path from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
-import { AGENTS, BRIDGE_AGENT, installedPlist, launchAgentsDir, UPDATE_AGENT, type Agent } from './agents.js';
-import { launchPath } from './launch-path.js';
+import { parseLastUpdate } from '../update/last-update.js';
+import { AGENTS, BRIDGE_AGENT, installedPlist, launchAgentsDir, type Agent } from './agents.js';
+import { launchPath, programOf } from './launch-path.js';
 import type { Launchctl, LaunchctlResult } from './launchctl.js';
 import { checkAgentPlist, PlistError, renderTemplate } from './render-plist.js';
 
 /**
- * install / uninstall / restart / status of the launchd agents. launchctl,
- * HOME, the uid and the sleep between retries are injected.
+ * install / uninstall / restart / status / logs of the launchd agents.
+ * launchctl (undefined where there is none), HOME, the uid and the sleep
+ * between polls are injected.
  */
 export interface ServiceDeps {
   paths: ProjectPaths;
   home: string;
   uid: number;
+  /** Set by sudo: the user who asked. */
+  sudoUid: string | undefined;
   searchPath: string;
-  nodeBinary: string;
-  launchctl: Launchctl;
+  /** VALOR_AGENT_CMD, whose program the bridge must find under launchd. */
+  agentCommand: string | undefined;
+  launchctl: Launchctl | undefined;
   sleep(ms: number): Promise<void>;
   print(line: string): void;
 }
 
+type Launchd = ServiceDeps & { launchctl: Launchctl };
+
 /** launchd may still hold a label just booted out: bootstrap then fails with error 5. */
 export const BOOTSTRAP_RETRY_DELAYS_MS = [250, 500, 1000, 2000];
+export const POLL_MS = 250;
+/** bootout returns at once; the bridge may take its ExitTimeOut (20 s) to go. */
+export const BOOTOUT_WAIT_MS = 25_000;
+/** How long install waits for the bridge to have a pid. */
+export const START_WAIT_MS = 5_000;
+/** Folders macOS keeps from launchd agents until the user approves. */
+export const PROTECTED_FOLDERS = ['Desktop', 'Documents', 'Downloads'];
 
-function target(deps: ServiceDeps, agent: Agent): string {
-  return `gui/${deps.uid}/${agent.label}`;
+function domain(deps: ServiceDeps): string {
+  return `gui/${deps.uid}`;
 }
 
-function isLoaded(deps: ServiceDeps, agent: Agent): boolean {
-  return deps.launchctl('print', target(deps, agent)).code === 0;
+function target(deps: ServiceDeps, agent: Agent): string {
+  return `${domain(deps)}/${agent.label}`;
 }
 
 /** launchctl's own message, or its exit status when it printed nothing. */
@@ -37,29 +51,83 @@ function launchctlFailure(subcommand: string, result: LaunchctlResult): string {
   return `launchctl ${subcommand}: ${result.output || `exit ${result.code}`}`;
 }
 
-/** Returns why the agent is still loaded, if it is. A failed bootout of an agent gone meanwhile is fine. */
-function bootoutIfLoaded(deps: ServiceDeps, agent: Agent): string | undefined {
-  if (!isLoaded(deps, agent)) return undefined;
-  const result = deps.launchctl('bootout', target(deps, agent));
-  if (result.code !== 0 && isLoaded(deps, agent)) return launchctlFailure('bootout', result);
+function field(text: string, name: string): string | undefined {
+  return new RegExp(`^\\s*${name} = (.+)$`, 'm').exec(text)?.[1]?.trim();
+}
+
+interface ServiceState {
+  path?: string;
+  state: string;
+  pid?: string;
+  runs?: string;
+  lastExit?: string;
+  lastSignal?: string;
+}
+
+function serviceState(deps: Launchd, agent: Agent): ServiceState | undefined {
+  const result = deps.launchctl('print', target(deps, agent));
+  if (result.code !== 0) return undefined;
+  const text = result.output;
+  return {
+    path: field(text, 'path'),
+    state: field(text, 'state') ?? 'unknown',
+    pid: field(text, 'pid'),
+    runs: field(text, 'runs'),
+    lastExit: field(text, 'last exit code'),
+    lastSignal: field(text, 'last terminating signal'),
+  };
+}
+
+async function waitFor(deps: ServiceDeps, limitMs: number, done: () => boolean): Promise<boolean> {
+  for (let waited = 0; ; waited += POLL_MS) {
+    if (done()) return true;
+    if (waited >= limitMs) return false;
+    await deps.sleep(POLL_MS);
+  }
+}
+
+/** Refusals that hold for every command that changes launchd. */
+function refusal(deps: ServiceDeps): string | undefined {
+  if (deps.sudoUid !== undefined) {
+    return `run this without sudo, as the user who logs in (uid ${deps.sudoUid}): launchd agents belong to that user, and under sudo they would go to gui/${deps.uid} and leave root-owned files in your folder. Nothing was changed.`;
+  }
   return undefined;
+}
+
+function noGuiSession(deps: Launchd): string | undefined {
+  if (deps.launchctl('print', domain(deps)).code === 0) return undefined;
+  return `there is no GUI session for this user (${domain(deps)}): launchd agents run only while the user is logged in at the screen. Log in once at the Mac (or turn on automatic login), then run this again. Nothing was changed.`;
+}
+
+function warnProtectedFolder(deps: ServiceDeps): void {
+  const relative = path.relative(deps.home, deps.paths.root);
+  const top = relative.split(path.sep)[0];
+  if (!relative.startsWith('..') && top !== undefined && PROTECTED_FOLDERS.includes(top)) {
+    deps.print(
+      `WARN: this checkout is in ~/${top}, which macOS protects: the agents cannot read it until you allow it (System Settings › Privacy & Security). A checkout elsewhere, e.g. ~/src, needs no approval.`,
+    );
+  }
+}
+
+/** Booted out and gone from launchd's list (bounded); returns why not. */
+async function bootoutAndWait(deps: Launchd, agent: Agent): Promise<string | undefined> {
+  if (!serviceState(deps, agent)) return undefined;
+  const result = deps.launchctl('bootout', target(deps, agent));
+  if (result.code !== 0 && serviceState(deps, agent)) return launchctlFailure('bootout', result);
+  const gone = await waitFor(deps, BOOTOUT_WAIT_MS, () => serviceState(deps, agent) === undefined);
+  return gone ? undefined : `still listed by launchd ${BOOTOUT_WAIT_MS / 1000} s after bootout`;
 }
 
 function render(deps: ServiceDeps, agent: Agent, launchPathValue: string): string {
   const template = fs.readFileSync(path.join(deps.paths.root, agent.template), 'utf8');
-  const xml = renderTemplate(template, {
-    PROJECT_DIR: deps.paths.root,
-    NODE: deps.nodeBinary,
-    PATH: launchPathValue,
-    HOME: deps.home,
-  });
+  const xml = renderTemplate(template, { PROJECT_DIR: deps.paths.root, PATH: launchPathValue, HOME: deps.home });
   checkAgentPlist(xml, agent.label);
   return xml;
 }
 
-async function bootstrap(deps: ServiceDeps, plistFile: string): Promise<string | undefined> {
+async function bootstrap(deps: Launchd, plistFile: string): Promise<string | undefined> {
   for (let attempt = 0; ; attempt++) {
-    const result = deps.launchctl('bootstrap', `gui/${deps.uid}`, plistFile);
+    const result = deps.launchctl('bootstrap', domain(deps), plistFile);
     if (result.code === 0) return undefined;
     const transient = /\b5: Input\/output error/.test(result.output);
     const delay = BOOTSTRAP_RETRY_DELAYS_MS[attempt];
@@ -68,20 +136,45 @@ async function bootstrap(deps: ServiceDeps, plistFile: string): Promise<string |
   }
 }
 
-async function installAgent(deps: ServiceDeps, agent: Agent, xml: string): Promise<string | undefined> {
+/**
+ * Written 0644 whatever the umask (launchd refuses a group-writable plist),
+ * enabled (a label disabled by launchctl disable or the Login Items switch
+ * cannot be bootstrapped), bootstrapped, confirmed.
+ */
+async function installAgent(deps: Launchd, agent: Agent, xml: string): Promise<string | undefined> {
   const plistFile = installedPlist(deps.home, agent);
   await fs.outputFile(plistFile, xml);
-  const failure = bootoutIfLoaded(deps, agent) ?? (await bootstrap(deps, plistFile));
+  await fs.chmod(plistFile, 0o644);
+  const failure = await bootoutAndWait(deps, agent);
   if (failure) return failure;
-  const check = deps.launchctl('print', target(deps, agent));
-  if (check.code !== 0) return `not registered after bootstrap (${launchctlFailure('print', check)})`;
+  const enabled = deps.launchctl('enable', target(deps, agent));
+  if (enabled.code !== 0) return launchctlFailure('enable', enabled);
+  const bootstrapFailure = await bootstrap(deps, plistFile);
+  if (bootstrapFailure) return bootstrapFailure;
+  if (!serviceState(deps, agent)) return 'not registered after bootstrap';
   return undefined;
 }
 
-export async function install(deps: ServiceDeps): Promise<number> {
-  const found = launchPath(deps.searchPath, deps.nodeBinary);
-  for (const tool of found.missing) {
-    deps.print(`note: ${tool} is not on PATH now, so the agents will not find it either`);
+/** A bridge launchd cannot start (exit 78: program not found) is loaded all the same: look for a pid. */
+async function confirmBridgeRunning(deps: Launchd): Promise<string | undefined> {
+  let state: ServiceState | undefined;
+  const running = await waitFor(deps, START_WAIT_MS, () => (state = serviceState(deps, BRIDGE_AGENT))?.pid !== undefined);
+  if (running) return undefined;
+  const last = state?.lastSignal ?? state?.lastExit ?? 'none';
+  return `${BRIDGE_AGENT.label} is loaded but not running after ${START_WAIT_MS / 1000} s: launchd's last exit status ${last}. Read ${BRIDGE_AGENT.log}.`;
+}
+
+export async function install(deps: Launchd): Promise<number> {
+  const refused = refusal(deps) ?? noGuiSession(deps);
+  if (refused) {
+    deps.print(`FAIL: ${refused}`);
+    return refusal(deps) ? 2 : 1;
+  }
+  warnProtectedFolder(deps);
+  const agentProgram = deps.agentCommand ? programOf(deps.agentCommand) : undefined;
+  const found = launchPath(deps.searchPath, agentProgram ? [agentProgram] : []);
+  for (const command of found.missing) {
+    deps.print(`note: ${command} is not on PATH now, so the agents will not find it either`);
   }
   let rendered: Array<[Agent, string]>;
   try {
@@ -110,13 +203,23 @@ export async function install(deps: ServiceDeps): Promise<number> {
     deps.print(`Install incomplete. Installed: ${installed.join(', ') || 'none'}. Not installed: ${failures.join(', ')}.`);
     return 1;
   }
+  const notRunning = await confirmBridgeRunning(deps);
+  if (notRunning) {
+    deps.print(`FAIL: ${notRunning}`);
+    return 1;
+  }
   return 0;
 }
 
-export async function uninstall(deps: ServiceDeps): Promise<number> {
+export async function uninstall(deps: Launchd): Promise<number> {
+  const refused = refusal(deps);
+  if (refused) {
+    deps.print(`FAIL: ${refused}`);
+    return 2;
+  }
   let status = 0;
   for (const agent of AGENTS) {
-    const stillLoaded = bootoutIfLoaded(deps, agent);
+    const stillLoaded = await bootoutAndWait(deps, agent);
     if (stillLoaded) {
       deps.print(`FAIL: ${agent.label} is still loaded: ${stillLoaded}`);
       status = 1;
@@ -128,47 +231,100 @@ export async function uninstall(deps: ServiceDeps): Promise<number> {
   return status;
 }
 
-export async function restart(deps: ServiceDeps): Promise<number> {
-  const result = deps.launchctl('kickstart', '-k', target(deps, BRIDGE_AGENT));
-  if (result.code !== 0) {
-    deps.print(`FAIL: ${launchctlFailure('kickstart', result)}`);
+/**
+ * SIGTERM, not kickstart -k (SIGKILL): the bridge finishes its running work
+ * (up to 15 s) and puts the rest back in its queue; KeepAlive starts it
+ * again. A bridge not running is started.
+ */
+export async function restart(deps: Launchd): Promise<number> {
+  const state = serviceState(deps, BRIDGE_AGENT);
+  if (!state) {
+    deps.print(`FAIL: ${BRIDGE_AGENT.label} is not loaded: run scripts/valor-service.sh install`);
     return 1;
   }
-  deps.print(`Restarted ${BRIDGE_AGENT.label}`);
+  const [subcommand, args] = state.pid ? ['kill', ['kill', 'SIGTERM', target(deps, BRIDGE_AGENT)]] : ['kickstart', ['kickstart', target(deps, BRIDGE_AGENT)]];
+  const result = deps.launchctl(...(args as string[]));
+  if (result.code !== 0) {
+    deps.print(`FAIL: ${launchctlFailure(subcommand as string, result)}`);
+    return 1;
+  }
+  deps.print(
+    state.pid
+      ? `Asked ${BRIDGE_AGENT.label} (pid ${state.pid}) to stop: it finishes running work (up to 15 s), then launchd starts it again.`
+      : `Started ${BRIDGE_AGENT.label}, which was not running.`,
+  );
   return 0;
 }
 
-function field(text: string, name: string): string | undefined {
-  return new RegExp(`^\\s*${name} = (.+)$`, 'm').exec(text)?.[1]?.trim();
+function disabledLabels(deps: Launchd): Set<string> {
+  const output = deps.launchctl('print-disabled', domain(deps)).output;
+  const disabled = new Set<string>();
+  for (const match of output.matchAll(/"([^"]+)" => (disabled|true)/g)) disabled.add(match[1]!);
+  return disabled;
 }
 
-function lastLine(file: string): string {
-  const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-  return lines[lines.length - 1] ?? '';
-}
-
-export async function status(deps: ServiceDeps): Promise<number> {
-  for (const agent of AGENTS) {
-    const result = deps.launchctl('print', target(deps, agent));
-    if (result.code !== 0) {
-      deps.print(`${agent.label}: not loaded`);
-      continue;
-    }
-    const pid = field(result.output, 'pid');
-    const state = field(result.output, 'state') ?? 'unknown';
-    const lastExit = field(result.output, 'last exit code') ?? 'none yet';
-    deps.print(`${agent.label}: loaded, ${state}${pid ? ` (pid ${pid})` : ''}, last exit status ${lastExit}`);
+function agentStatus(deps: Launchd, agent: Agent, disabled: Set<string>, problems: string[]): void {
+  const state = serviceState(deps, agent);
+  const enabled = disabled.has(agent.label) ? 'disabled' : 'enabled';
+  if (disabled.has(agent.label)) problems.push(`${agent.label} is disabled`);
+  if (!state) {
+    deps.print(`${agent.label}: not loaded (${enabled})`);
+    problems.push(`${agent.label} is not loaded`);
+    return;
   }
-  const updateLog = path.join(deps.paths.root, UPDATE_AGENT.log);
-  if (fs.existsSync(updateLog)) {
-    deps.print(`last update run: ${fs.statSync(updateLog).mtime.toISOString()} — ${lastLine(updateLog)}`);
+  const ours = installedPlist(deps.home, agent);
+  const from = state.path === ours ? state.path : `${state.path ?? 'unknown plist'}, NOT this checkout's (${ours})`;
+  if (state.path !== ours) problems.push(`${agent.label} is loaded from another plist`);
+  const running = state.pid ? `running (pid ${state.pid})` : state.state;
+  const last = state.lastSignal ? `last signal ${state.lastSignal}` : `last exit status ${state.lastExit ?? 'none yet'}`;
+  deps.print(`${agent.label}: loaded from ${from}, ${enabled}, ${running}, ${state.runs ?? '?'} run(s), ${last}`);
+  if (agent === BRIDGE_AGENT && !state.pid) problems.push(`${agent.label} is not running`);
+}
+
+/** What needs no launchd: the last update run and the restart flag. */
+function updateStatus(deps: ServiceDeps, problems: string[]): void {
+  const record = fs.existsSync(deps.paths.lastUpdate) ? parseLastUpdate(fs.readFileSync(deps.paths.lastUpdate, 'utf8')) : undefined;
+  if (!record) {
+    deps.print('last update: none recorded yet (data/last-update)');
   } else {
-    deps.print('last update run: none yet (no logs/update.log)');
+    deps.print(`last update: ${record.time}, started by ${record.trigger}: ${record.outcome} (exit ${record.exit}) — ${record.summary}`);
+    if (record.outcome === 'failed') problems.push('the last update failed');
   }
   if (fs.existsSync(deps.paths.restartFlag)) {
     deps.print(`restart pending: yes (${fs.readFileSync(deps.paths.restartFlag, 'utf8').trim()})`);
   } else {
     deps.print('restart pending: no');
+  }
+}
+
+export async function status(deps: ServiceDeps): Promise<number> {
+  const problems: string[] = [];
+  if (deps.launchctl) {
+    const launchd = deps as Launchd;
+    const disabled = disabledLabels(launchd);
+    for (const agent of AGENTS) agentStatus(launchd, agent, disabled, problems);
+  } else {
+    deps.print('launchd: not available here (not macOS); the agents cannot be shown');
+  }
+  updateStatus(deps, problems);
+  deps.print(`logs: ${AGENTS.map((agent) => path.join(deps.paths.root, agent.log)).join(', ')}`);
+  if (problems.length === 0) return 0;
+  deps.print(`needs attention: ${problems.join('; ')}`);
+  return 1;
+}
+
+export const LOG_LINES = 20;
+
+export async function logs(deps: ServiceDeps): Promise<number> {
+  for (const agent of AGENTS) {
+    const file = path.join(deps.paths.root, agent.log);
+    if (!fs.existsSync(file)) {
+      deps.print(`${agent.log}: none yet`);
+      continue;
+    }
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-LOG_LINES);
+    deps.print(`${agent.log} (last ${lines.length} lines):`);
+    for (const line of lines) console.log(line);
   }
   return 0;
 }

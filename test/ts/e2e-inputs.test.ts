@@ -42,6 +42,16 @@ describe('the bridge refuses bad input with one line and exit 2, never connectin
     );
   });
 
+  it('the logs are capped before the settings are read: a bad .env retried by launchd cannot grow them', async () => {
+    clone = createProjectClone();
+    const log = path.join(clone.machine, 'logs', 'bridge.log');
+    fs.outputFileSync(log, 'x'.repeat(6 * 1024 * 1024));
+    const bridge = startBridge(clone.machine, { ...COMPLETE, TELEGRAM_SESSION: 'abc' }, []);
+    expect(await bridge.exited).toBe(2);
+    expect(fs.statSync(`${log}.1`).size).toBe(6 * 1024 * 1024);
+    expect(fs.statSync(log).size).toBe(0);
+  });
+
   it('a mistyped flag, even with complete settings', async () => {
     expect(await oneLineFailure(COMPLETE, ['--consol'])).toBe("Unknown option '--consol'. Run with --help for usage.");
   });
