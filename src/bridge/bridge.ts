@@ -6,7 +6,7 @@ import type { Job } from '../queue/job.js';
 import { JobQueue } from '../queue/job-queue.js';
 import { JobStore } from '../queue/job-store.js';
 import { RestartMonitor, type Clock } from '../queue/restart-monitor.js';
-import type { Transport } from '../transport/transport.js';
+import type { ReplyTarget, Transport } from '../transport/transport.js';
 import { RECORD_POLL_MS, ScheduleReporter } from '../update/schedule-reporter.js';
 import { createUpdateHandler } from '../update/update-handler.js';
 import type { UpdateRunner } from '../update/run-update-script.js';
@@ -14,6 +14,10 @@ import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, removeFlag, takeNotice, writeNotice } from './restart-files.js';
 
 export const SHUTDOWN_GRACE_MS = 15_000;
+
+function replyTarget(job: Job): ReplyTarget {
+  return { chatId: job.chatId, replyTo: job.messageId, topicId: job.topicId };
+}
 export const RESTART_POLL_MS = 250;
 
 /**
@@ -82,7 +86,7 @@ export class Bridge {
         statePath: deps.paths.updateNotices,
         chatId: notifyChatId,
         machineName: deps.settings.machineName,
-        send: (chatId, text) => deps.transport.send(chatId, text),
+        send: (chatId, text) => deps.transport.send({ chatId }, text),
         describeHead: deps.describeHead,
         log: deps.log,
       });
@@ -107,7 +111,7 @@ export class Bridge {
       secrets: deps.settings.secrets,
       track: (work) => this.queue.track(work),
       restartQueued: () => flagExists(deps.paths.restartFlag),
-      recordRestartNotice: (chatId, messageId) => writeNotice(deps.paths.restartNotice, { chatId, messageId }),
+      recordRestartNotice: (notice) => writeNotice(deps.paths.restartNotice, notice),
       log: deps.log,
     });
     const onMessage = createMessageHandler({
@@ -134,7 +138,10 @@ export class Bridge {
     if (!notice) return;
     try {
       const head = await this.deps.describeHead();
-      await this.deps.transport.send(notice.chatId, `${this.deps.settings.machineName}: Restarted on ${head}`, notice.messageId);
+      await this.deps.transport.send(
+        { chatId: notice.chatId, replyTo: notice.messageId, topicId: notice.topicId },
+        `${this.deps.settings.machineName}: Restarted on ${head}`,
+      );
     } catch (error) {
       this.deps.log(`could not announce the restart: ${String(error)}`);
     }
@@ -159,14 +166,14 @@ export class Bridge {
     const { deps } = this;
     if (!outcome.ok) {
       deps.log(`agent for job ${job.id} failed (${outcome.status}): ${outcome.stderr.trim().slice(-500)}`);
-      await deps.transport.send(job.chatId, agentFailureReply(deps.settings.machineName, outcome, deps.settings.secrets), job.messageId);
+      await deps.transport.send(replyTarget(job), agentFailureReply(deps.settings.machineName, outcome, deps.settings.secrets));
       return;
     }
     if (!outcome.reply) {
       deps.log(`agent for job ${job.id} gave no answer: nothing sent`);
       return;
     }
-    await deps.transport.send(job.chatId, outcome.reply, job.messageId);
+    await deps.transport.send(replyTarget(job), outcome.reply);
   }
 
   /**

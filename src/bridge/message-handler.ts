@@ -34,6 +34,12 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
       deps.log(`dropped message ${message.messageId} in ${projectKey}: VALOR_AGENT_CMD is not set`);
       return;
     }
-    await deps.enqueue({ projectKey, chatId: message.chatId, messageId: message.messageId, text: message.text });
+    await deps.enqueue({
+      projectKey,
+      chatId: message.chatId,
+      messageId: message.messageId,
+      ...(message.topicId !== undefined ? { topicId: message.topicId } : {}),
+      text: message.text,
+    });
   };
 }

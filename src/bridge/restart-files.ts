@@ -8,6 +8,7 @@ import fs from 'fs-extra';
 export interface RestartNotice {
   chatId: string;
   messageId: number;
+  topicId?: number;
 }
 
 export function flagExists(flagPath: string): boolean {

@@ -2,6 +2,8 @@ export interface NewJob {
   projectKey: string;
   chatId: string;
   messageId: number;
+  /** The forum topic the message came from: the answer goes there. */
+  topicId?: number;
   text: string;
 }
 

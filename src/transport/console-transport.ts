@@ -1,7 +1,7 @@
 import readline from 'node:readline';
 import { CONSOLE_CHAT_ID } from '../config/settings.js';
 import { splitMessage } from './split-message.js';
-import type { IncomingMessage, MessageListener, Transport } from './transport.js';
+import type { IncomingMessage, LostConnection, MessageListener, ReplyTarget, Transport } from './transport.js';
 
 /**
  * The console stands in for Telegram: each line on standard input is a
@@ -33,6 +33,7 @@ export class ConsoleTransport implements Transport {
         text: line,
         outgoing: false,
         forwarded: false,
+        date: Math.floor(Date.now() / 1000),
       };
       delivered = delivered.then(() => listener(message));
     });
@@ -43,7 +44,7 @@ export class ConsoleTransport implements Transport {
    * In the same parts as Telegram, each written out before it resolves: a
    * pipe is written asynchronously, and the process may exit next.
    */
-  async send(_chatId: string, text: string): Promise<void> {
+  async send(_target: ReplyTarget, text: string): Promise<void> {
     for (const part of splitMessage(text)) {
       await new Promise<void>((resolve, reject) => this.output.write(`${part}\n`, (error) => (error ? reject(error) : resolve())));
     }
@@ -63,6 +64,15 @@ export class ConsoleTransport implements Transport {
 
   ended(): Promise<void> {
     return this.endedPromise;
+  }
+
+  /** The console keeps no history: nothing is missed while it is not running. */
+  async recentMessages(): Promise<IncomingMessage[]> {
+    return [];
+  }
+
+  lost(): Promise<LostConnection> {
+    return new Promise(() => {});
   }
 
   async stop(): Promise<void> {

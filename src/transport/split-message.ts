@@ -1,4 +1,4 @@
-import { TELEGRAM_MESSAGE_LIMIT } from '../update/reply-text.js';
+import { TELEGRAM_MESSAGE_LIMIT } from './transport.js';
 
 /** Splits long text into Telegram-sized messages, preferring line breaks. Pure. */
 export function splitMessage(text: string, limit = TELEGRAM_MESSAGE_LIMIT): string[] {

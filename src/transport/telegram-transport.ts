@@ -1,8 +1,9 @@
 import { Api, errors, type TelegramClient } from 'telegram';
-import type { EntityLike } from 'telegram/define.js';
 import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
+import { ConnectionWatchdog } from './connection-watchdog.js';
 import { splitMessage } from './split-message.js';
-import { LoginError, type IncomingMessage, type MessageListener, type Transport } from './transport.js';
+import { toInputPeer, toStoredPeer, type PeerStore } from './stored-peer.js';
+import { LoginError, type IncomingMessage, type LostConnection, type MessageListener, type ReplyTarget, type Transport } from './transport.js';
 
 /** gramjs requests have no deadline of their own: no stuck request may hold a restart back. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -17,24 +18,53 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** 401: the session is revoked, unregistered or otherwise no longer a login. */
+export function isLoginError(error: unknown): boolean {
+  return error instanceof errors.RPCError && error.code === 401;
+}
+
+/** The forum topic a message was posted in, if any. */
+function topicOf(message: Api.Message): number | undefined {
+  const reply = message.replyTo;
+  if (!(reply instanceof Api.MessageReplyHeader) || !reply.forumTopic) return undefined;
+  return reply.replyToTopId ?? reply.replyToMsgId;
+}
+
 /** gramjs's message as the bridge sees it; chat ids compared as strings. */
-export function toIncoming(message: Api.Message): IncomingMessage {
+export function toIncoming(message: Api.Message, chatId = String(message.chatId)): IncomingMessage {
+  const topicId = topicOf(message);
   return {
-    chatId: String(message.chatId),
+    chatId,
     messageId: message.id,
     senderId: message.senderId?.toString(),
     text: message.message ?? '',
     outgoing: Boolean(message.out),
     forwarded: message.fwdFrom !== undefined && message.fwdFrom !== null,
+    ...(topicId !== undefined ? { topicId } : {}),
+    date: message.date,
   };
 }
 
+export interface TelegramTransportOptions {
+  peers?: PeerStore;
+  requestTimeoutMs?: number;
+  every?(ms: number, tick: () => void): () => void;
+  now?(): number;
+}
+
+const noPeers: PeerStore = { get: () => undefined, put: () => {} };
+
 /**
  * A user-account client. Messages are handed on one at a time in arrival
- * order. gramjs does not catch up on updates missed while offline.
+ * order. Telegram does not replay what was sent while the bridge was away:
+ * recentMessages() lets the bridge fetch it. The peer of every chat heard
+ * from is stored, so replies reach it after a restart without a dialog scan.
  */
 export class TelegramTransport implements Transport {
-  private readonly peers = new Map<string, EntityLike>();
+  private readonly peers = new Map<string, Api.TypeInputPeer>();
+  private readonly store: PeerStore;
+  private readonly requestTimeoutMs: number;
+  private readonly watchdog: ConnectionWatchdog;
   private username: string | undefined;
   private identity: string | undefined;
   private dialogsLoaded = false;
@@ -43,8 +73,24 @@ export class TelegramTransport implements Transport {
   constructor(
     private readonly client: TelegramClient,
     private readonly log: (line: string) => void,
-    private readonly requestTimeoutMs = REQUEST_TIMEOUT_MS,
-  ) {}
+    options: TelegramTransportOptions = {},
+  ) {
+    this.store = options.peers ?? noPeers;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.watchdog = new ConnectionWatchdog({
+      check: async () => {
+        await this.request(this.client.invoke(new Api.updates.GetState()), 'checking the connection');
+      },
+      isLoginError,
+      every: options.every ?? ((ms, tick) => {
+        const timer = setInterval(tick, ms);
+        timer.unref();
+        return () => clearInterval(timer);
+      }),
+      now: options.now ?? Date.now,
+      log,
+    });
+  }
 
   private request<T>(work: Promise<T>, what: string): Promise<T> {
     return withTimeout(work, this.requestTimeoutMs, what);
@@ -58,8 +104,8 @@ export class TelegramTransport implements Transport {
     try {
       await this.request(this.client.invoke(new Api.updates.GetState()), 'checking the login');
     } catch (error) {
-      if (error instanceof errors.RPCError && error.code === 401) {
-        throw new LoginError(`TELEGRAM_SESSION is not logged in (${error.errorMessage}): run \`npm run login\` and save the new session string in .env`);
+      if (isLoginError(error)) {
+        throw new LoginError(`TELEGRAM_SESSION is not logged in (${(error as errors.RPCError).errorMessage}): run \`npm run login\` and save the new session string in .env`);
       }
       throw new Error(`could not ask Telegram whether TELEGRAM_SESSION is logged in: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -73,38 +119,58 @@ export class TelegramTransport implements Transport {
     const me = await this.request(this.client.getMe(), 'reading the account');
     this.username = me.username ?? undefined;
     this.identity = this.username ? `@${this.username}` : `${me.firstName ?? 'user'} (id ${String(me.id)}, no username)`;
+    this.client.onError = async (error) => {
+      this.log(`gramjs error: ${error.message}`);
+      this.watchdog.report(error);
+    };
     this.client.addEventHandler((event: NewMessageEvent) => this.receive(event, listener), new NewMessage({}));
+    this.watchdog.start();
   }
 
   /** Also the entry point for tests, with events built by gramjs's NewMessage. */
   receive(event: NewMessageEvent, listener: MessageListener): Promise<void> {
     const message = event.message;
     const incoming = toIncoming(message);
-    if (message.inputChat) this.peers.set(incoming.chatId, message.inputChat);
+    const input: unknown = message.inputChat;
+    if (input instanceof Api.InputPeerChannel || input instanceof Api.InputPeerChat || input instanceof Api.InputPeerUser) {
+      this.remember(incoming.chatId, input);
+    }
     this.delivered = this.delivered
       .then(() => listener(incoming))
       .catch((error: unknown) => this.log(`message ${incoming.messageId} in ${incoming.chatId}: ${String(error)}`));
     return this.delivered;
   }
 
+  private remember(chatId: string, peer: Api.TypeInputPeer): void {
+    this.peers.set(chatId, peer);
+    const stored = toStoredPeer(peer);
+    const known = this.store.get(chatId);
+    if (stored && JSON.stringify(known) !== JSON.stringify(stored)) this.store.put(chatId, stored);
+  }
+
+  /** From memory, from the peers stored by earlier runs, from gramjs's cache, and last from the dialogs. */
   private async peer(chatId: string): Promise<Api.TypeInputPeer> {
     const known = this.peers.get(chatId);
-    if (known) return this.client.getInputEntity(known);
+    if (known) return known;
+    const stored = this.store.get(chatId);
+    if (stored) return toInputPeer(stored);
     try {
       return await this.client.getInputEntity(chatId);
     } catch (error) {
-      // After a restart nothing is cached yet: the dialogs list carries access hashes.
       if (this.dialogsLoaded) throw error;
       this.dialogsLoaded = true;
-      await this.request(this.client.getDialogs({ limit: 200 }), 'reading the dialogs');
+      await this.request(this.client.getDialogs({}), 'reading the dialogs');
       return this.client.getInputEntity(chatId);
     }
   }
 
-  async send(chatId: string, text: string, replyTo?: number): Promise<void> {
-    const peer = await this.peer(chatId);
+  async send(target: ReplyTarget, text: string): Promise<void> {
+    const peer = await this.peer(target.chatId);
     for (const part of splitMessage(text)) {
-      await this.request(this.client.sendMessage(peer, { message: part, replyTo, parseMode: false, linkPreview: false }), `sending to ${chatId}`);
+      await this.request(
+        this.client.sendMessage(peer, { message: part, replyTo: target.replyTo, topMsgId: target.topicId, parseMode: false, linkPreview: false }),
+        `sending to ${target.chatId}`,
+      );
     }
   }
 
@@ -117,19 +183,34 @@ export class TelegramTransport implements Transport {
     await this.request(this.client.invoke(request), `reacting in ${chatId}`);
   }
 
+  async recentMessages(chatId: string, afterId: number, limit: number): Promise<IncomingMessage[]> {
+    const peer = await this.peer(chatId);
+    const history = await this.request(
+      this.client.invoke(new Api.messages.GetHistory({ peer, minId: afterId, limit, offsetId: 0, offsetDate: 0, addOffset: 0, maxId: 0 })),
+      `reading the history of ${chatId}`,
+    );
+    if (history instanceof Api.messages.MessagesNotModified) return [];
+    return history.messages.filter((m): m is Api.Message => m instanceof Api.Message).map((m) => toIncoming(m, chatId));
+  }
+
   ownUsername(): string | undefined {
     return this.username;
   }
+
   describe(): string {
     return this.identity === undefined ? 'not connected' : `connected as ${this.identity}`;
   }
-
 
   ended(): Promise<void> {
     return new Promise(() => {});
   }
 
+  lost(): Promise<LostConnection> {
+    return this.watchdog.lost;
+  }
+
   async stop(): Promise<void> {
+    this.watchdog.stop();
     await this.client.disconnect();
   }
 }

@@ -8,25 +8,49 @@ export interface IncomingMessage {
   outgoing: boolean;
   /** Forwarded from elsewhere: content, never a command. */
   forwarded: boolean;
+  /** The forum topic it was posted in; replies go there too. */
+  topicId?: number;
+  /** When it was sent, in seconds since the epoch. */
+  date: number;
 }
 
 export type MessageListener = (message: IncomingMessage) => Promise<void>;
+
+/** Where a reply goes: the chat, the message it answers, that message's topic. */
+export interface ReplyTarget {
+  chatId: string;
+  replyTo?: number;
+  topicId?: number;
+}
+
+/** Why the transport cannot go on: the process should end and be started again (or a person log in). */
+export interface LostConnection {
+  kind: 'login' | 'connection';
+  reason: string;
+}
 
 export interface Transport {
   /** Starts delivering messages; resolves once connected. */
   start(listener: MessageListener): Promise<void>;
   /** Sends text as plain text (no markdown), split at Telegram's limit. */
-  send(chatId: string, text: string, replyTo?: number): Promise<void>;
+  send(target: ReplyTarget, text: string): Promise<void>;
   /** Sets the message's reaction; null removes it. */
   react(chatId: string, messageId: number, emoji: string | null): Promise<void>;
+  /** The chat's messages newer than afterId, newest first, at most limit; afterId 0: the newest. */
+  recentMessages(chatId: string, afterId: number, limit: number): Promise<IncomingMessage[]>;
   /** The account's own username, for /update@username. */
   ownUsername(): string | undefined;
   /** Who the bridge is on this transport, for the start-up line: "connected as @valor". */
   describe(): string;
   /** Resolves when the transport has no more messages to deliver (console EOF); never for Telegram. */
   ended(): Promise<void>;
+  /** Resolves when the connection is lost for good; never for the console. */
+  lost(): Promise<LostConnection>;
   stop(): Promise<void>;
 }
 
 /** The login in use is not (or no longer) valid: a person must run `npm run login`. */
 export class LoginError extends Error {}
+
+/** The transport's own limit: one Telegram message. */
+export const TELEGRAM_MESSAGE_LIMIT = 4096;

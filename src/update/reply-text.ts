@@ -1,6 +1,7 @@
 /** Turns the update script's result into the chat reply. Pure. */
 
-export const TELEGRAM_MESSAGE_LIMIT = 4096;
+import { TELEGRAM_MESSAGE_LIMIT } from '../transport/transport.js';
+
 const CUT_MARK = '…(earlier output cut)\n';
 const REDACTED = '[redacted]';
 

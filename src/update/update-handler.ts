@@ -1,4 +1,5 @@
-import type { IncomingMessage, Transport } from '../transport/transport.js';
+import type { RestartNotice } from '../bridge/restart-files.js';
+import type { IncomingMessage, ReplyTarget, Transport } from '../transport/transport.js';
 import { succeeded, updateReply } from './reply-text.js';
 import type { UpdateRunner } from './run-update-script.js';
 import type { UpdateMode } from './update-command.js';
@@ -18,8 +19,12 @@ export interface UpdateHandlerDeps {
   track<T>(work: () => Promise<T>): Promise<T>;
   restartQueued(): boolean;
   /** Remembers where to say "Restarted on …" after the restart. */
-  recordRestartNotice(chatId: string, messageId: number): Promise<void>;
+  recordRestartNotice(notice: RestartNotice): Promise<void>;
   log(line: string): void;
+}
+
+function replyTarget(message: IncomingMessage): ReplyTarget {
+  return { chatId: message.chatId, replyTo: message.messageId, topicId: message.topicId };
 }
 
 export function refusal(machineName: string): string {
@@ -46,7 +51,7 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (message: Incoming
     deps.track(async () => {
       if (deps.updateUsers && !deps.updateUsers.has(message.senderId ?? '')) {
         deps.log(`refused /update from user ${message.senderId ?? 'unknown'} in ${message.chatId}`);
-        await deps.transport.send(message.chatId, refusal(deps.machineName), message.messageId);
+        await deps.transport.send(replyTarget(message), refusal(deps.machineName));
         return;
       }
       await react(message, REACTION_RECEIVED);
@@ -57,9 +62,9 @@ export function createUpdateHandler(deps: UpdateHandlerDeps): (message: Incoming
         deps.log(`${name} in ${message.chatId}: exit ${result.exitCode}${result.timedOut ? ' (timed out)' : ''} after ${result.durationMs} ms`);
         ok = succeeded(result);
         if (ok && mode === 'update' && deps.restartQueued()) {
-          await deps.recordRestartNotice(message.chatId, message.messageId);
+          await deps.recordRestartNotice({ chatId: message.chatId, messageId: message.messageId, topicId: message.topicId });
         }
-        await deps.transport.send(message.chatId, updateReply(deps.machineName, result, deps.secrets), message.messageId);
+        await deps.transport.send(replyTarget(message), updateReply(deps.machineName, result, deps.secrets));
       } catch (error) {
         ok = false;
         throw error;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keepTail, redact, TELEGRAM_MESSAGE_LIMIT, updateReply } from '../../src/update/reply-text.js';
+import { TELEGRAM_MESSAGE_LIMIT } from '../../src/transport/transport.js';
+import { keepTail, redact, updateReply } from '../../src/update/reply-text.js';
 import { splitMessage } from '../../src/transport/split-message.js';
 import { parseUpdateCommand } from '../../src/update/update-command.js';
 

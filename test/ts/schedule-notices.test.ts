@@ -100,7 +100,7 @@ describe('the reporter, through gramjs', () => {
         statePath: path.join(dir, 'update-notices.json'),
         chatId: CHANNEL_CHAT_ID,
         machineName: 'studio',
-        send: (chatId, text) => transport.send(chatId, text),
+        send: (chatId, text) => transport.send({ chatId }, text),
         describeHead: async () => HEAD,
         log: (line) => logs.push(line),
       });

@@ -34,7 +34,7 @@ function harness(options: {
   requestTimeoutMs?: number;
 } = {}): Harness {
   const recording = recordingClient(options.answer);
-  const transport = new TelegramTransport(recording.client, () => {}, options.requestTimeoutMs);
+  const transport = new TelegramTransport(recording.client, () => {}, { requestTimeoutMs: options.requestTimeoutMs });
   const inFlight: Array<Promise<unknown>> = [];
   const h: Harness = {
     recording,
@@ -64,8 +64,8 @@ function harness(options: {
       return promise;
     },
     restartQueued: () => options.restartQueued ?? false,
-    recordRestartNotice: async (chatId, messageId) => {
-      h.notices.push([chatId, messageId]);
+    recordRestartNotice: async (notice) => {
+      h.notices.push([notice.chatId, notice.messageId]);
     },
     log: (line) => h.logs.push(line),
   });

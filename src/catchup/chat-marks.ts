@@ -1,0 +1,23 @@
+import { JsonMapFile } from '../config/json-map-file.js';
+
+/**
+ * Per monitored chat, the highest message id the bridge has durably taken in
+ * (a job written, an /update handled, a message deliberately dropped). A
+ * message ignored during a shutdown does not move it, so the next start
+ * fetches it again.
+ */
+export class ChatMarks {
+  private readonly marks: JsonMapFile<number>;
+
+  constructor(file: string) {
+    this.marks = new JsonMapFile<number>(file);
+  }
+
+  get(chatId: string): number | undefined {
+    return this.marks.get(chatId);
+  }
+
+  advance(chatId: string, messageId: number): void {
+    if ((this.marks.get(chatId) ?? 0) < messageId) this.marks.set(chatId, messageId);
+  }
+}
