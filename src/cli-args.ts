@@ -20,7 +20,8 @@ VALOR_PROJECTS, runs /update, and restarts itself when an update asks.
 
 Settings come from the environment and from .env in the project root (see
 .env.example). Exit status: 0 after Ctrl-C or the end of console input; 1 on
-an unexpected failure; 2 on a bad setting or argument (one line says which);
+an unexpected failure or when Telegram cannot be reached; 2 on a bad setting
+or argument, or a session Telegram does not accept (one line says which);
 143 after SIGTERM (a restart for an update, or the service stopping it).`;
 
 export function parseCommandLine(argv: readonly string[]): Command {

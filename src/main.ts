@@ -8,7 +8,8 @@ import { describeHead } from './bridge/head-commit.js';
 import { rotateLog } from './bridge/log-rotation.js';
 import { parseCommandLine, USAGE, UsageError } from './cli-args.js';
 import { loadEnvFile } from './config/env-file.js';
-import { checkoutRoot, projectPaths } from './config/paths.js';
+import { JsonMapFile } from './config/json-map-file.js';
+import { checkoutRoot, projectPaths, type ProjectPaths } from './config/paths.js';
 import { parseSettings, SettingsError, type Settings } from './config/settings.js';
 import { ProcessGroups } from './process/process-group.js';
 import { systemClock } from './queue/restart-monitor.js';
@@ -16,6 +17,7 @@ import { AGENTS } from './service/agents.js';
 import { ConsoleTransport } from './transport/console-transport.js';
 import { createTelegramClient } from './transport/telegram-client.js';
 import { TelegramTransport } from './transport/telegram-transport.js';
+import type { StoredPeer } from './transport/stored-peer.js';
 import { LoginError, type Transport } from './transport/transport.js';
 import { updateScriptRunner } from './update/run-update-script.js';
 
@@ -47,11 +49,13 @@ function version(root: string): string {
   return `${manifest.name} ${manifest.version}`;
 }
 
-function createTransport(settings: Settings): Transport {
+function createTransport(settings: Settings, paths: ProjectPaths): Transport {
   if (!settings.telegram) {
     return new ConsoleTransport(process.stdin, process.stdout, process.stderr);
   }
-  return new TelegramTransport(createTelegramClient(settings.telegram, settings.telegram.session, log), log);
+  return new TelegramTransport(createTelegramClient(settings.telegram, settings.telegram.session, log), log, {
+    peers: new JsonMapFile<StoredPeer>(paths.peers),
+  });
 }
 
 async function main(): Promise<void> {
@@ -70,10 +74,11 @@ async function main(): Promise<void> {
   keepLogsCapped(paths.root);
   const settings = loadSettings(paths.root, consoleMode);
   const groups = new ProcessGroups();
+  const transport = createTransport(settings, paths);
   const bridge = new Bridge({
     settings,
     paths,
-    transport: createTransport(settings),
+    transport,
     runUpdate: updateScriptRunner(groups, paths.root, paths.updateScript),
     runAgent: settings.agentCommand ? shellAgentRunner(groups, settings.agentCommand, paths.root) : undefined,
     endProcessGroups: () => groups.endAll(),
@@ -88,6 +93,10 @@ async function main(): Promise<void> {
   });
   process.on('SIGTERM', () => void bridge.shutdown('SIGTERM'));
   process.on('SIGINT', () => void bridge.shutdown('SIGINT'));
+  void transport.lost().then((lost) => {
+    log(lost.reason);
+    void bridge.shutdown(lost.kind === 'login' ? 'LOGIN_LOST' : 'CONNECTION_LOST');
+  });
   await bridge.start();
   if (consoleMode) void bridge.finishWhenIdle();
 }

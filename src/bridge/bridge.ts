@@ -10,6 +10,9 @@ import type { ReplyTarget, Transport } from '../transport/transport.js';
 import { RECORD_POLL_MS, ScheduleReporter } from '../update/schedule-reporter.js';
 import { createUpdateHandler } from '../update/update-handler.js';
 import type { UpdateRunner } from '../update/run-update-script.js';
+import { catchUp } from '../catchup/catch-up.js';
+import { ChatMarks } from '../catchup/chat-marks.js';
+import type { IncomingMessage } from '../transport/transport.js';
 import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, removeFlag, takeNotice, writeNotice } from './restart-files.js';
 
@@ -25,7 +28,7 @@ export const RESTART_POLL_MS = 250;
  * unless the bridge ran under the plist's ThrottleInterval. 143 after
  * SIGTERM tells the log a restart was asked for.
  */
-export const EXIT_CODES = { SIGTERM: 143, SIGINT: 0, END_OF_INPUT: 0 } as const;
+export const EXIT_CODES = { SIGTERM: 143, SIGINT: 0, END_OF_INPUT: 0, CONNECTION_LOST: 1, LOGIN_LOST: 2 } as const;
 export type ShutdownReason = keyof typeof EXIT_CODES;
 
 export interface BridgeDeps {
@@ -54,6 +57,7 @@ export class Bridge {
   readonly queue: JobQueue<AgentOutcome>;
   private readonly monitor: RestartMonitor;
   private readonly reporter: ScheduleReporter | undefined;
+  private readonly marks: ChatMarks;
   private stopReporting: (() => void) | undefined;
   private shuttingDown = false;
   private endGrace: () => void = () => {};
@@ -79,6 +83,7 @@ export class Bridge {
       pollMs: deps.pollMs ?? RESTART_POLL_MS,
       log: deps.log,
     });
+    this.marks = new ChatMarks(deps.paths.chatMarks);
     const notifyChatId = deps.settings.notifyChatId;
     if (notifyChatId !== undefined) {
       this.reporter = new ScheduleReporter({
@@ -121,13 +126,39 @@ export class Bridge {
       handleUpdate,
       enqueue: (job) => this.queue.enqueue(job),
       agentConfigured: deps.runAgent !== undefined,
+      taken: (message) => this.marks.advance(message.chatId, message.messageId),
       log: deps.log,
     });
 
-    await deps.transport.start(onMessage);
+    // Live messages wait while the missed ones are handled, oldest first; none is handled twice.
+    let waiting: IncomingMessage[] | undefined = [];
+    const seen = new Set<string>();
+    const once = async (message: IncomingMessage): Promise<void> => {
+      const key = `${message.chatId}:${message.messageId}`;
+      if (seen.has(key) || (this.marks.get(message.chatId) ?? 0) >= message.messageId) return;
+      seen.add(key);
+      await onMessage(message);
+    };
+    await deps.transport.start(async (message) => {
+      if (waiting) waiting.push(message);
+      else await once(message);
+    });
     await this.announceRestart();
     const recovered = await this.queue.recover();
     if (recovered > 0) deps.log(`resuming ${recovered} job(s) left by the previous run`);
+    await catchUp({
+      chats: deps.settings.chats,
+      transport: deps.transport,
+      marks: this.marks,
+      limits: deps.settings.catchUp,
+      handle: once,
+      isShuttingDown: () => this.shuttingDown,
+      nowSeconds: () => Math.floor(Date.now() / 1000),
+      log: deps.log,
+    });
+    const live = waiting;
+    waiting = undefined;
+    for (const message of live) await once(message);
     this.monitor.start();
     this.startReporting();
     deps.log(`ready: ${deps.transport.describe()}; ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);

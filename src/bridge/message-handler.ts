@@ -10,6 +10,8 @@ export interface MessageHandlerDeps {
   handleUpdate(message: IncomingMessage, mode: UpdateMode): Promise<void>;
   enqueue(job: NewJob): Promise<void>;
   agentConfigured: boolean;
+  /** The message is durably taken in (a job written, an /update handled, a deliberate drop). */
+  taken(message: IncomingMessage): void;
   log(line: string): void;
 }
 
@@ -26,12 +28,16 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
 
     const updateMode = message.forwarded ? undefined : parseUpdateCommand(message.text, deps.ownUsername());
     if (updateMode !== undefined) {
-      deps.handleUpdate(message, updateMode).catch((error: unknown) => deps.log(`/update failed: ${String(error)}`));
+      deps
+        .handleUpdate(message, updateMode)
+        .then(() => deps.taken(message))
+        .catch((error: unknown) => deps.log(`/update failed: ${String(error)}`));
       return;
     }
 
     if (!deps.agentConfigured) {
       deps.log(`dropped message ${message.messageId} in ${projectKey}: VALOR_AGENT_CMD is not set`);
+      deps.taken(message);
       return;
     }
     await deps.enqueue({
@@ -41,5 +47,6 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
       ...(message.topicId !== undefined ? { topicId: message.topicId } : {}),
       text: message.text,
     });
+    deps.taken(message);
   };
 }

@@ -14,6 +14,10 @@ export interface ProjectPaths {
   lastUpdate: string;
   /** What the bridge has told VALOR_NOTIFY_CHAT about update runs. */
   updateNotices: string;
+  /** Per chat, the highest message id taken in: where the catch-up starts. */
+  chatMarks: string;
+  /** The input peers of the chats heard from, to reach them after a restart. */
+  peers: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -28,6 +32,8 @@ export function projectPaths(root: string): ProjectPaths {
     restartNotice: path.join(dataDir, 'restart-notice.json'),
     lastUpdate: path.join(dataDir, 'last-update'),
     updateNotices: path.join(dataDir, 'update-notices.json'),
+    chatMarks: path.join(dataDir, 'chat-marks.json'),
+    peers: path.join(dataDir, 'peers.json'),
   };
 }
 

@@ -17,6 +17,8 @@ export interface Settings {
   updateUsers: Set<string> | undefined;
   /** The chat told about scheduled update runs (VALOR_NOTIFY_CHAT's project); undefined: none. */
   notifyChatId: string | undefined;
+  /** How far back the start-up catch-up of missed messages reaches. */
+  catchUp: { maxMessages: number; maxAgeSeconds: number };
   telegram: TelegramCredentials | undefined;
   /** Values that must never reach a chat. */
   secrets: string[];
@@ -113,6 +115,15 @@ function parseTelegram(env: Env): TelegramCredentials {
   return { ...credentials, session };
 }
 
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[1-9]\d*$/.test(raw)) throw new SettingsError(`${name} must be a whole number above 0, got "${raw}"`);
+  return Number(raw);
+}
+
+export const CATCHUP_DEFAULTS = { messages: 50, hours: 24 } as const;
+
 /** VALOR_NOTIFY_CHAT names a project key of VALOR_PROJECTS: its chat id. */
 function parseNotifyChat(raw: string | undefined, chats: Map<string, string>): string | undefined {
   if (raw === undefined) return undefined;
@@ -134,6 +145,10 @@ export function parseSettings(env: Env, options: { console: boolean; hostName: s
     machineName: nonEmpty(env, 'VALOR_MACHINE_NAME') ?? options.hostName,
     updateUsers: parseUserIds(nonEmpty(env, 'VALOR_UPDATE_USERS')),
     notifyChatId: parseNotifyChat(nonEmpty(env, 'VALOR_NOTIFY_CHAT'), chats),
+    catchUp: {
+      maxMessages: positiveInteger(env, 'VALOR_CATCHUP_MESSAGES', CATCHUP_DEFAULTS.messages),
+      maxAgeSeconds: positiveInteger(env, 'VALOR_CATCHUP_HOURS', CATCHUP_DEFAULTS.hours) * 3600,
+    },
     telegram,
     secrets: telegram ? [telegram.apiHash, telegram.session] : [],
   };

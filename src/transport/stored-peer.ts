@@ -29,5 +29,5 @@ export function toInputPeer(peer: StoredPeer): Api.TypeInputPeer {
 /** Where the peers of the chats the bridge has heard from are kept. */
 export interface PeerStore {
   get(chatId: string): StoredPeer | undefined;
-  put(chatId: string, peer: StoredPeer): void;
+  set(chatId: string, peer: StoredPeer): void;
 }

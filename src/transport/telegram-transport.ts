@@ -52,7 +52,7 @@ export interface TelegramTransportOptions {
   now?(): number;
 }
 
-const noPeers: PeerStore = { get: () => undefined, put: () => {} };
+const noPeers: PeerStore = { get: () => undefined, set: () => {} };
 
 /**
  * A user-account client. Messages are handed on one at a time in arrival
@@ -145,7 +145,7 @@ export class TelegramTransport implements Transport {
     this.peers.set(chatId, peer);
     const stored = toStoredPeer(peer);
     const known = this.store.get(chatId);
-    if (stored && JSON.stringify(known) !== JSON.stringify(stored)) this.store.put(chatId, stored);
+    if (stored && JSON.stringify(known) !== JSON.stringify(stored)) this.store.set(chatId, stored);
   }
 
   /** From memory, from the peers stored by earlier runs, from gramjs's cache, and last from the dialogs. */

@@ -47,6 +47,20 @@ function bridgeHarness(options: { startedAtMs?: number; agent?: (job: Job) => Pr
   return { bridge, paths, input, printed: () => printed, kills, exits, groupsEnded: () => groupsEnded };
 }
 
+describe('exit codes', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 0],
+    ['CONNECTION_LOST', 1],
+    ['LOGIN_LOST', 2],
+  ] as const)('%s exits %d', async (reason, code) => {
+    const h = bridgeHarness();
+    await h.bridge.start();
+    await h.bridge.shutdown(reason);
+    expect(h.exits).toEqual([code]);
+  });
+});
+
 describe('bridge start-up', () => {
   it('removes a restart flag written before the process started, and does not restart', async () => {
     const h = bridgeHarness();

@@ -8,7 +8,7 @@ import { parseSettings } from '../../src/config/settings.js';
 const settingsSource = fs.readFileSync('src/config/settings.ts', 'utf8');
 const example = fs.readFileSync('.env.example', 'utf8');
 
-const read = [...settingsSource.matchAll(/(?:required|nonEmpty)\(env, '([A-Z_]+)'/g)].map((m) => m[1]);
+const read = [...settingsSource.matchAll(/(?:required|nonEmpty|positiveInteger)\(env, '([A-Z_]+)'/g)].map((m) => m[1]);
 const listed = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
 
 describe('.env.example', () => {

@@ -78,6 +78,7 @@ function harness(options: {
       h.enqueued.push(job);
     },
     agentConfigured: true,
+    taken: () => {},
     log: (line) => h.logs.push(line),
   });
   return h;

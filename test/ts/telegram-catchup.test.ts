@@ -1,0 +1,221 @@
+import bigInt from 'big-integer';
+import fs from 'fs-extra';
+import os from 'node:os';
+import path from 'node:path';
+import { Api } from 'telegram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Bridge } from '../../src/bridge/bridge.js';
+import { selectMissed } from '../../src/catchup/select-missed.js';
+import { JsonMapFile } from '../../src/config/json-map-file.js';
+import { projectPaths } from '../../src/config/paths.js';
+import { parseSettings } from '../../src/config/settings.js';
+import type { StoredPeer } from '../../src/transport/stored-peer.js';
+import { TelegramTransport } from '../../src/transport/telegram-transport.js';
+import type { IncomingMessage } from '../../src/transport/transport.js';
+import { eventually } from './fixtures/deferred.js';
+import { CHANNEL_CHAT_ID, CHANNEL_ID, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
+
+/**
+ * The bridge over gramjs's real invoke (only the MTProto sender faked):
+ * messages missed while it was away, stored peers, topics, the watchdog.
+ */
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((dir) => fs.removeSync(dir)));
+
+const NOW = Math.floor(Date.now() / 1000);
+const channel = new Api.Channel({ id: bigInt(CHANNEL_ID), accessHash: bigInt(987654321), title: 'Valor', photo: new Api.ChatPhotoEmpty(), date: 0, megagroup: true });
+
+function message(id: number, text: string, extra: Partial<{ out: boolean; forwarded: boolean; ageSeconds: number }> = {}): Api.Message {
+  return new Api.Message({
+    id,
+    peerId: new Api.PeerChannel({ channelId: bigInt(CHANNEL_ID) }),
+    fromId: new Api.PeerUser({ userId: bigInt(777) }),
+    message: text,
+    date: NOW - (extra.ageSeconds ?? 60),
+    out: extra.out ?? false,
+    fwdFrom: extra.forwarded ? new Api.MessageFwdHeader({ date: 0, fromId: new Api.PeerUser({ userId: bigInt(555) }) }) : undefined,
+  });
+}
+
+/** Telegram's side: the chat's history (answered as GetHistory does: newer than minId, newest first), the account. */
+function telegram(history: Api.Message[], extra: Answer = () => undefined): Answer {
+  return (request) => {
+    const special = extra(request);
+    if (special !== undefined) return special;
+    if (request instanceof Api.users.GetUsers) return [new Api.User({ id: bigInt(42), self: true, accessHash: bigInt(1), username: 'valorbot', firstName: 'Valor' })];
+    if (request instanceof Api.messages.GetHistory) {
+      const newer = history.filter((m) => m.id > (request.minId ?? 0)).sort((a, b) => b.id - a.id).slice(0, request.limit);
+      return new Api.messages.ChannelMessages({ messages: newer, chats: [channel], users: [], pts: 1, count: newer.length, topics: [] });
+    }
+    return undefined;
+  };
+}
+
+function machine() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-catchup-'));
+  dirs.push(root);
+  const paths = projectPaths(root);
+  fs.ensureDirSync(paths.dataDir);
+  return paths;
+}
+
+async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answer) {
+  const recording = recordingClient(answer);
+  recording.client.connect = async () => true;
+  const logs: string[] = [];
+  const updates: string[] = [];
+  const agentRuns: string[] = [];
+  const exits: number[] = [];
+  const transport = new TelegramTransport(recording.client, (line) => logs.push(line), { peers: new JsonMapFile<StoredPeer>(paths.peers) });
+  const settings = parseSettings(
+    { TELEGRAM_API_ID: '1', TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef', TELEGRAM_SESSION: '', VALOR_PROJECTS: `valor=${CHANNEL_CHAT_ID}` },
+    { console: true, hostName: 'studio' },
+  );
+  const bridge = new Bridge({
+    settings: { ...settings, chats: new Map([[CHANNEL_CHAT_ID, 'valor']]), agentCommand: 'agent' },
+    paths,
+    transport,
+    runUpdate: async (mode) => {
+      updates.push(mode);
+      return { output: '[remote-update] Already up to date. (abc1234)', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 5 };
+    },
+    runAgent: async (job) => {
+      agentRuns.push(job.text);
+      return { reply: `echo: ${job.text}`, ok: true, status: 'exit 0', stderr: '' };
+    },
+    endProcessGroups: () => {},
+    describeHead: async () => 'abc1234 — Ship it',
+    clock: { every: () => () => {} },
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    kill: () => {},
+    pid: 4242,
+    exit: (code) => exits.push(code),
+    processStartedAtMs: Date.now(),
+    log: (line) => logs.push(line),
+    pollMs: 20,
+    shutdownGraceMs: 200,
+  });
+  await bridge.start();
+  return { bridge, recording, transport, logs, updates, agentRuns, exits };
+}
+
+const MISSED = [
+  message(100, 'answered before the restart'),
+  message(101, 'a day and more ago', { ageSeconds: 2 * 24 * 3600 }),
+  message(102, '/update'),
+  message(103, 'sent by the bridge itself', { out: true }),
+  message(104, '/update', { forwarded: true }),
+  message(105, 'hello valor'),
+];
+
+describe('catching up on messages sent while the bridge was away', () => {
+  it('a chat seen for the first time starts from its newest message: nothing old is answered', async () => {
+    const paths = machine();
+    fs.writeJsonSync(paths.peers, { [CHANNEL_CHAT_ID]: { type: 'channel', id: String(CHANNEL_ID), accessHash: '987654321' } });
+    const b = await startBridge(paths, telegram(MISSED));
+
+    expect(b.updates).toEqual([]);
+    expect(b.agentRuns).toEqual([]);
+    expect(fs.readJsonSync(paths.chatMarks)).toEqual({ [CHANNEL_CHAT_ID]: 105 });
+  });
+
+  it('after a restart: the missed /update runs once and the missed message is answered, in order; outgoing, forwarded and too old ones are skipped and logged; never twice', async () => {
+    const paths = machine();
+    fs.writeJsonSync(paths.chatMarks, { [CHANNEL_CHAT_ID]: 100 });
+    fs.writeJsonSync(paths.peers, { [CHANNEL_CHAT_ID]: { type: 'channel', id: String(CHANNEL_ID), accessHash: '987654321' } });
+
+    const first = await startBridge(paths, telegram(MISSED));
+    await eventually(() => first.agentRuns.length === 1 && first.updates.length === 1);
+    await first.bridge.shutdown('SIGTERM');
+
+    expect(first.updates).toEqual(["update"]);
+    expect(first.agentRuns).toEqual(['hello valor']);
+    expect(first.logs).toContain(`valor (${CHANNEL_CHAT_ID}): 1 missed message(s) left out (older than 24 h, or beyond the newest 50)`);
+    expect(first.logs).toContain(`valor (${CHANNEL_CHAT_ID}): answering 2 message(s) sent while the bridge was away`);
+    expect(fs.readJsonSync(paths.chatMarks)).toEqual({ [CHANNEL_CHAT_ID]: 105 });
+    // The stored peer reached the chat: no dialog scan, nothing resolved by name.
+    expect(first.recording.requests.some((r) => r instanceof Api.messages.GetDialogs || r instanceof Api.contacts.ResolveUsername)).toBe(false);
+    const history = first.recording.requests.find((r): r is Api.messages.GetHistory => r instanceof Api.messages.GetHistory)!;
+    expect(history.minId).toBe(100);
+    expect(history.peer).toBeInstanceOf(Api.InputPeerChannel);
+
+    const second = await startBridge(paths, telegram(MISSED));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(second.updates).toEqual([]);
+    expect(second.agentRuns).toEqual([]);
+  });
+
+  it('a flood wait on the history is slept through by gramjs, then the catch-up goes on', async () => {
+    const paths = machine();
+    fs.writeJsonSync(paths.chatMarks, { [CHANNEL_CHAT_ID]: 104 });
+    fs.writeJsonSync(paths.peers, { [CHANNEL_CHAT_ID]: { type: 'channel', id: String(CHANNEL_ID), accessHash: '987654321' } });
+    let floods = 0;
+    const startedAt = Date.now();
+    const b = await startBridge(
+      paths,
+      telegram(MISSED, (r) => (r instanceof Api.messages.GetHistory && floods++ === 0 ? rpcError(r, 420, 'FLOOD_WAIT_1') : undefined)),
+    );
+    await eventually(() => b.agentRuns.length === 1);
+
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
+    expect(b.recording.requests.filter((r) => r instanceof Api.messages.GetHistory)).toHaveLength(2);
+    expect(b.agentRuns).toEqual(['hello valor']);
+  });
+
+  it('a configured chat that cannot be read is reported with its id, and the bridge still starts', async () => {
+    const paths = machine();
+    fs.writeJsonSync(paths.chatMarks, { [CHANNEL_CHAT_ID]: 100 });
+    fs.writeJsonSync(paths.peers, { [CHANNEL_CHAT_ID]: { type: 'channel', id: String(CHANNEL_ID), accessHash: '987654321' } });
+    const b = await startBridge(paths, telegram(MISSED, (r) => (r instanceof Api.messages.GetHistory ? rpcError(r, 400, 'CHANNEL_INVALID') : undefined)));
+
+    expect(b.logs.some((l) => l.startsWith(`configured chat ${CHANNEL_CHAT_ID} (valor) could not be read:`) && l.includes('CHANNEL_INVALID') && l.includes('check VALOR_PROJECTS'))).toBe(true);
+    expect(b.logs.some((l) => l.startsWith('ready: connected as @valorbot'))).toBe(true);
+  });
+
+});
+
+describe('forum topics', () => {
+  function inTopic(m: Api.Message, topicId: number): Api.Message {
+    m.replyTo = new Api.MessageReplyHeader({ forumTopic: true, replyToMsgId: topicId, replyToTopId: topicId });
+    return m;
+  }
+
+  it('a message and an /update posted in a topic are answered in that topic (replyTo with topMsgId)', async () => {
+    const paths = machine();
+    fs.writeJsonSync(paths.chatMarks, { [CHANNEL_CHAT_ID]: 400 });
+    fs.writeJsonSync(paths.peers, { [CHANNEL_CHAT_ID]: { type: 'channel', id: String(CHANNEL_ID), accessHash: '987654321' } });
+    const history = [inTopic(message(401, 'hello from the topic'), 77), inTopic(message(402, '/update'), 77)];
+
+    const b = await startBridge(paths, telegram(history));
+    await eventually(() => b.recording.sentMessages().length === 2);
+
+    for (const sent of b.recording.sentMessages()) {
+      expect((sent.replyTo as Api.InputReplyToMessage).topMsgId).toBe(77);
+    }
+    expect(b.recording.sentMessages().map((m) => (m.replyTo as Api.InputReplyToMessage).replyToMsgId).sort()).toEqual([401, 402]);
+  });
+});
+
+describe('selecting the missed messages', () => {
+  const incoming = (id: number, extra: Partial<IncomingMessage> = {}): IncomingMessage => ({
+    chatId: 'c',
+    messageId: id,
+    senderId: '1',
+    text: `m${id}`,
+    outgoing: false,
+    forwarded: false,
+    date: NOW,
+    ...extra,
+  });
+
+  it('keeps the newest within the count, oldest first, and counts the rest', () => {
+    const picked = selectMissed([incoming(5), incoming(3), incoming(4), incoming(6)], 2, { maxMessages: 2, maxAgeSeconds: 3600 }, NOW);
+    expect(picked.handle.map((m) => m.messageId)).toEqual([5, 6]);
+    expect(picked.leftOut).toBe(2);
+  });
+
+  it('skips what is not newer than the mark', () => {
+    expect(selectMissed([incoming(2), incoming(3)], 2, { maxMessages: 10, maxAgeSeconds: 3600 }, NOW).handle.map((m) => m.messageId)).toEqual([3]);
+  });
+});
