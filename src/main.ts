@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     void bridge.shutdown(lost.kind === 'login' ? 'LOGIN_LOST' : 'CONNECTION_LOST');
   });
   await bridge.start();
-  if (consoleMode) void bridge.finishWhenIdle();
+  if (transport instanceof ConsoleTransport) void transport.ended().then(() => bridge.finishWhenIdle());
 }
 
 main().catch((error: unknown) => {

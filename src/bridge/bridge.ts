@@ -229,8 +229,7 @@ export class Bridge {
       deps.log(`waiting up to ${Math.round(graceMs / 1000)} s for ${what}${again}`);
     }
     const graceEnded = new Promise<void>((resolve) => (this.endGrace = resolve));
-    const sleep = (ms: number) => Promise.race([deps.sleep(ms), graceEnded]);
-    const interrupted = await this.queue.stop(graceMs, sleep, deps.endProcessGroups);
+    const interrupted = await this.queue.stop(Promise.race([deps.sleep(graceMs), graceEnded]), deps.endProcessGroups);
     if (interrupted.length > 0) deps.log(`${interrupted.length} running job(s) put back in the queue`);
     try {
       await deps.transport.stop();
@@ -240,12 +239,9 @@ export class Bridge {
     deps.exit(EXIT_CODES[reason]);
   }
 
-  /** Console mode: once input ends and every job is answered, stop. */
+  /** Console mode, once input has ended: when every job is answered, stop. */
   async finishWhenIdle(): Promise<void> {
-    await this.deps.transport.ended();
-    while (this.queue.isBusy() || this.queue.pendingCount() > 0) {
-      await this.deps.sleep(50);
-    }
+    await this.queue.onIdle();
     await this.shutdown('END_OF_INPUT');
   }
 }

@@ -25,12 +25,24 @@ export class JobQueue<Outcome> {
 
   constructor(private readonly deps: JobQueueDeps<Outcome>) {}
 
-  /** Jobs left by an earlier process: pending ones, and running ones again (at least once). */
+  /**
+   * Jobs left by an earlier process: pending ones, and running ones again (at
+   * least once). One whose answer had started to go out is not sent again.
+   */
   async recover(): Promise<number> {
-    const jobs = await this.deps.store.loadAll();
-    for (const job of jobs) this.pendingFor(job.projectKey).push(job);
+    const jobs = await this.deps.store.loadAll((file, reason) => this.deps.log(`unreadable job file moved aside: ${file} (${reason})`));
+    let resumed = 0;
+    for (const job of jobs) {
+      if (job.state === 'delivering') {
+        this.deps.log(`job ${job.id} was being answered when the bridge stopped: not answered again`);
+        await this.deps.store.remove(job);
+        continue;
+      }
+      this.pendingFor(job.projectKey).push(job);
+      resumed += 1;
+    }
     for (const projectKey of this.pending.keys()) this.pump(projectKey);
-    return jobs.length;
+    return resumed;
   }
 
   async enqueue(newJob: NewJob): Promise<void> {
@@ -73,17 +85,32 @@ export class JobQueue<Outcome> {
   }
 
   /**
-   * Shutdown: start nothing more; wait up to graceMs for running work; jobs
-   * still running go back to pending on disk and endRunning() ends them.
+   * Resolves once nothing runs and nothing waits that could still start
+   * (pending jobs do not count once the queue drains or stops), as
+   * p-queue's onIdle().
    */
-  async stop(graceMs: number, sleep: (ms: number) => Promise<void>, endRunning: () => void): Promise<Job[]> {
+  onIdle(): Promise<void> {
+    const idle = () => !this.isBusy() && (this.pendingCount() === 0 || this.draining || this.stopped);
+    if (idle()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!idle()) return;
+        this.settledListeners.splice(this.settledListeners.indexOf(check), 1);
+        resolve();
+      };
+      this.settledListeners.push(check);
+    });
+  }
+
+  /**
+   * Shutdown: start nothing more; wait for running work until the deadline;
+   * jobs still running, and not yet answering, go back to pending on disk,
+   * and endRunning() ends them.
+   */
+  async stop(deadline: Promise<void>, endRunning: () => void): Promise<Job[]> {
     this.stopped = true;
-    let waited = 0;
-    while (this.isBusy() && waited < graceMs) {
-      await sleep(50);
-      waited += 50;
-    }
-    const interrupted = [...this.running.values()];
+    await Promise.race([this.onIdle(), deadline]);
+    const interrupted = [...this.running.values()].filter((job) => job.state !== 'delivering');
     for (const job of interrupted) {
       this.abandoned.add(job.id);
       await this.deps.store.setState(job, 'pending');
@@ -118,6 +145,7 @@ export class JobQueue<Outcome> {
       await this.deps.store.setState(job, 'running');
       const outcome = await this.deps.execute(job);
       if (this.abandoned.has(job.id)) return;
+      await this.deps.store.setState(job, 'delivering');
       await this.deps.deliver(job, outcome);
       await this.deps.store.remove(job);
     } catch (error) {
@@ -126,6 +154,6 @@ export class JobQueue<Outcome> {
   }
 
   private notifySettled(): void {
-    for (const listener of this.settledListeners) listener();
+    for (const listener of [...this.settledListeners]) listener();
   }
 }

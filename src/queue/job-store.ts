@@ -42,13 +42,25 @@ export class JobStore {
     return fs.remove(this.file(job));
   }
 
-  /** Every job left by earlier processes, in arrival order. */
-  async loadAll(): Promise<Job[]> {
+  /**
+   * Every job left by earlier processes, in arrival order. A file that does
+   * not read as a job (empty after a power loss) is moved aside as .bad and
+   * named to onBad: one bad file must not stop every start.
+   */
+  async loadAll(onBad: (file: string, reason: string) => void): Promise<Job[]> {
     await fs.ensureDir(this.dir);
     const names = (await fs.readdir(this.dir)).filter((name) => name.endsWith('.json')).sort();
     const jobs: Job[] = [];
     for (const name of names) {
-      jobs.push((await fs.readJson(path.join(this.dir, name))) as Job);
+      const file = path.join(this.dir, name);
+      try {
+        const job = (await fs.readJson(file)) as Job;
+        if (typeof job.id !== 'string' || typeof job.chatId !== 'string') throw new Error('not a job');
+        jobs.push(job);
+      } catch (error) {
+        await fs.move(file, `${file}.bad`, { overwrite: true });
+        onBad(`${file}.bad`, error instanceof Error ? error.message : String(error));
+      }
     }
     return jobs;
   }

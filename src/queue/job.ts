@@ -10,5 +10,6 @@ export interface NewJob {
 export interface Job extends NewJob {
   /** Sortable: arrival order. */
   id: string;
-  state: 'pending' | 'running';
+  /** delivering: its answer has started to go out; it is never answered again. */
+  state: 'pending' | 'running' | 'delivering';
 }

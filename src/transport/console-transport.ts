@@ -62,6 +62,7 @@ export class ConsoleTransport implements Transport {
     return 'console mode';
   }
 
+  /** Resolves when standard input has ended and every line was handed on. */
   ended(): Promise<void> {
     return this.endedPromise;
   }

@@ -201,10 +201,6 @@ export class TelegramTransport implements Transport {
     return this.identity === undefined ? 'not connected' : `connected as ${this.identity}`;
   }
 
-  ended(): Promise<void> {
-    return new Promise(() => {});
-  }
-
   lost(): Promise<LostConnection> {
     return this.watchdog.lost;
   }

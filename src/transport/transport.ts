@@ -42,8 +42,6 @@ export interface Transport {
   ownUsername(): string | undefined;
   /** Who the bridge is on this transport, for the start-up line: "connected as @valor". */
   describe(): string;
-  /** Resolves when the transport has no more messages to deliver (console EOF); never for Telegram. */
-  ended(): Promise<void>;
   /** Resolves when the connection is lost for good; never for the console. */
   lost(): Promise<LostConnection>;
   stop(): Promise<void>;

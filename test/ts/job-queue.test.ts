@@ -145,11 +145,90 @@ describe('job queue', () => {
     await queue.enqueue(message('valor', 1));
     await waitStarted(1);
     let ended = 0;
-    const interrupted = await queue.stop(100, (ms) => new Promise((r) => setTimeout(r, ms)), () => (ended += 1));
+    const interrupted = await queue.stop(new Promise((r) => setTimeout(r, 100)), () => (ended += 1));
     expect(interrupted.map((j) => j.messageId)).toEqual([1]);
     expect(ended).toBe(1);
     const [file] = fs.readdirSync(dir);
     expect(fs.readJsonSync(path.join(dir, file!)).state).toBe('pending');
+  });
+});
+
+describe('durability edges', () => {
+  it('an unreadable job file (empty after a power loss) is moved aside as .bad and logged; the rest still run', async () => {
+    const dir = jobsDir();
+    fs.ensureDirSync(dir);
+    fs.writeFileSync(path.join(dir, '000000000000001-000001.json'), '');
+    fs.writeJsonSync(path.join(dir, '000000000000002-000001.json'), { ...message('valor', 2), id: '000000000000002-000001', state: 'pending' });
+    const logs: string[] = [];
+    const ran: number[] = [];
+    const queue = new JobQueue<string>({
+      store: new JobStore(dir),
+      execute: async (job) => {
+        ran.push(job.messageId);
+        return 'ok';
+      },
+      deliver: async () => {},
+      log: (line) => logs.push(line),
+    });
+
+    expect(await queue.recover()).toBe(1);
+    await eventually(() => ran.length === 1);
+
+    expect(ran).toEqual([2]);
+    expect(fs.existsSync(path.join(dir, '000000000000001-000001.json.bad'))).toBe(true);
+    expect(logs[0]).toMatch(/^unreadable job file moved aside: .*000000000000001-000001\.json\.bad \(/);
+  });
+
+  it('a job whose reply is being sent when the grace ends is not put back, and not answered again after a restart', async () => {
+    const dir = jobsDir();
+    const sending = deferred<void>();
+    const delivered: number[] = [];
+    const queue = new JobQueue<string>({
+      store: new JobStore(dir),
+      execute: async () => 'reply',
+      deliver: async (job) => {
+        delivered.push(job.messageId);
+        await sending.promise;
+      },
+      log: () => {},
+    });
+    await queue.enqueue(message('valor', 1));
+    await eventually(() => delivered.length === 1);
+
+    const interrupted = await queue.stop(Promise.resolve(), () => {});
+
+    expect(interrupted).toEqual([]);
+    const [file] = fs.readdirSync(dir);
+    expect(fs.readJsonSync(path.join(dir, file!)).state).toBe('delivering');
+
+    const logs: string[] = [];
+    const again: number[] = [];
+    const restarted = new JobQueue<string>({
+      store: new JobStore(dir),
+      execute: async (job) => {
+        again.push(job.messageId);
+        return 'reply';
+      },
+      deliver: async () => {},
+      log: (line) => logs.push(line),
+    });
+    expect(await restarted.recover()).toBe(0);
+    expect(again).toEqual([]);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(logs[0]).toMatch(/was being answered when the bridge stopped: not answered again$/);
+  });
+
+  it('onIdle() resolves once the running job is answered and nothing waits', async () => {
+    const { queue, finish, waitStarted } = controlledQueue();
+    let idle = false;
+    await queue.enqueue(message('valor', 1));
+    await waitStarted(1);
+    void queue.onIdle().then(() => (idle = true));
+    await flush();
+    expect(idle).toBe(false);
+
+    await finish(1);
+    await eventually(() => idle);
   });
 });
 
