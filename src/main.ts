@@ -12,8 +12,8 @@ import { JsonMapFile } from './config/json-map-file.js';
 import { checkoutRoot, projectPaths, type ProjectPaths } from './config/paths.js';
 import { parseSettings, SettingsError, type Settings } from './config/settings.js';
 import { ProcessGroups } from './process/process-group.js';
-import { systemClock } from './queue/restart-monitor.js';
-import { AGENTS } from './service/agents.js';
+import { systemClock } from './restart/restart-monitor.js';
+import { launchdJobs } from './service/launchd-jobs.js';
 import { ConsoleTransport } from './transport/console-transport.js';
 import { createTelegramClient } from './transport/telegram-client.js';
 import { TelegramTransport } from './transport/telegram-transport.js';
@@ -31,8 +31,8 @@ function log(line: string): void {
 /** launchd appends to the agents' logs forever: cap them at start-up and hourly. */
 function keepLogsCapped(root: string): void {
   const rotate = () => {
-    for (const agent of AGENTS) {
-      if (rotateLog(path.join(root, agent.log))) log(`rotated ${agent.log} (previous kept as ${agent.log}.1)`);
+    for (const job of launchdJobs(root).all) {
+      if (rotateLog(path.join(root, job.log))) log(`rotated ${job.log} (previous kept as ${job.log}.1)`);
     }
   };
   rotate();

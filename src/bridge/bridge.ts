@@ -5,7 +5,7 @@ import type { AgentOutcome, AgentRunner } from '../agent/agent-runner.js';
 import type { Job } from '../queue/job.js';
 import { JobQueue } from '../queue/job-queue.js';
 import { JobStore } from '../queue/job-store.js';
-import { RestartMonitor, type Clock } from '../queue/restart-monitor.js';
+import { RestartMonitor, type Clock } from '../restart/restart-monitor.js';
 import type { ReplyTarget, Transport } from '../transport/transport.js';
 import { RECORD_POLL_MS, ScheduleReporter } from '../update/schedule-reporter.js';
 import { createUpdateHandler } from '../update/update-handler.js';
@@ -14,7 +14,7 @@ import { catchUp } from '../catchup/catch-up.js';
 import { ChatMarks } from '../catchup/chat-marks.js';
 import type { IncomingMessage } from '../transport/transport.js';
 import { createMessageHandler } from './message-handler.js';
-import { clearStaleFlag, flagExists, removeFlag, takeNotice, writeNotice } from './restart-files.js';
+import { clearStaleFlag, flagExists, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
 
 export const SHUTDOWN_GRACE_MS = 15_000;
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { restartFiles } from '../restart/restart-files.js';
 
 /** Where everything lives, derived from one project root: no machine-specific configuration. */
 export interface ProjectPaths {
@@ -22,15 +23,16 @@ export interface ProjectPaths {
 
 export function projectPaths(root: string): ProjectPaths {
   const dataDir = path.join(root, 'data');
+  const restart = restartFiles(dataDir);
   return {
     root,
     dataDir,
     logsDir: path.join(root, 'logs'),
     updateScript: path.join(root, 'scripts', 'remote-update.sh'),
-    restartFlag: path.join(dataDir, 'restart-requested'),
+    restartFlag: restart.flag,
     jobsDir: path.join(dataDir, 'jobs'),
-    restartNotice: path.join(dataDir, 'restart-notice.json'),
-    lastUpdate: path.join(dataDir, 'last-update'),
+    restartNotice: restart.notice,
+    lastUpdate: restart.lastUpdate,
     updateNotices: path.join(dataDir, 'update-notices.json'),
     chatMarks: path.join(dataDir, 'chat-marks.json'),
     peers: path.join(dataDir, 'peers.json'),

@@ -1,12 +1,8 @@
 import { StringSession } from 'telegram/sessions/index.js';
+import { CONSOLE_CHAT_ID } from '../transport/console-transport.js';
+import type { TelegramCredentials } from '../transport/telegram-client.js';
 
 /** The bridge's configuration, parsed from the environment. Pure: no I/O. */
-
-export interface TelegramCredentials {
-  apiId: number;
-  apiHash: string;
-  session: string;
-}
 
 export interface Settings {
   /** Monitored chats: chat id (as a string) → project key. */
@@ -28,7 +24,6 @@ export class SettingsError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-export const CONSOLE_CHAT_ID = 'console';
 
 function nonEmpty(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();

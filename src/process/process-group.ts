@@ -13,13 +13,13 @@ export interface GroupRunOptions {
   timeoutMs?: number;
   /** Between SIGTERM and SIGKILL when ending the group. */
   graceMs?: number;
-  /** Interleave stderr into output (a script's report) or keep it apart (an agent's reply). */
-  mergeStderr: boolean;
 }
 
 export interface GroupRunResult {
-  output: string;
+  stdout: string;
   stderr: string;
+  /** Both, in the order they arrived: a script's report as a terminal shows it. */
+  interleaved: string;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
@@ -51,14 +51,18 @@ function runInGroup(command: string, args: string[], options: GroupRunOptions): 
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${command}`);
 
-  let output = '';
+  let stdout = '';
   let stderr = '';
+  let interleaved = '';
   let timedOut = false;
   let killTimer: NodeJS.Timeout | undefined;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    interleaved += chunk;
+  });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    if (options.mergeStderr) output += chunk;
-    else stderr += chunk;
+    stderr += chunk;
+    interleaved += chunk;
   });
   child.stdin.on('error', () => {
     // The command may exit without reading its input.
@@ -84,7 +88,7 @@ function runInGroup(command: string, args: string[], options: GroupRunOptions): 
     child.on('close', (exitCode, signal) => {
       clearTimeout(timeout);
       clearTimeout(killTimer);
-      resolve({ output, stderr, exitCode, signal, timedOut });
+      resolve({ stdout, stderr, interleaved, exitCode, signal, timedOut });
     });
   });
   return { pid, result, end };

@@ -1,12 +1,6 @@
 import type { Job, NewJob } from './job.js';
 import type { JobStore } from './job-store.js';
 
-/**
- * One worker per project key, jobs in arrival order, projects side by side.
- * Draining (a restart is pending) starts no new job anywhere; new messages
- * are still stored. Work outside the queue (an /update in flight) is tracked
- * too, so "busy" means anything that a restart would cut off.
- */
 export interface JobQueueDeps<Outcome> {
   store: JobStore;
   execute(job: Job): Promise<Outcome>;
@@ -14,6 +8,12 @@ export interface JobQueueDeps<Outcome> {
   log(line: string): void;
 }
 
+/**
+ * One worker per project key, jobs in arrival order, projects side by side.
+ * Draining (a restart is pending) starts no new job anywhere; new messages
+ * are still stored. Work outside the queue (an /update in flight) is tracked
+ * too, so "busy" means anything that a restart would cut off.
+ */
 export class JobQueue<Outcome> {
   private readonly pending = new Map<string, Job[]>();
   private readonly running = new Map<string, Job>();

@@ -1,11 +1,11 @@
 import fs from 'fs-extra';
 import path from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
-import { parseLastUpdate } from '../update/last-update.js';
-import { AGENTS, BRIDGE_AGENT, installedPlist, launchAgentsDir, type Agent } from './agents.js';
+import { parseLastUpdate } from '../restart/last-update.js';
+import { installedPlist, launchAgentsDir, launchdJobs, type LaunchdJob } from './launchd-jobs.js';
 import { launchPath, programOf } from './launch-path.js';
 import type { Launchctl, LaunchctlResult } from './launchctl.js';
-import { checkAgentPlist, PlistError, renderTemplate } from './render-plist.js';
+import { PlistError, renderJob } from './render-plist.js';
 
 /**
  * install / uninstall / restart / status / logs of the launchd agents.
@@ -38,12 +38,16 @@ export const START_WAIT_MS = 5_000;
 /** Folders macOS keeps from launchd agents until the user approves. */
 export const PROTECTED_FOLDERS = ['Desktop', 'Documents', 'Downloads'];
 
+function jobs(deps: ServiceDeps): ReturnType<typeof launchdJobs> {
+  return launchdJobs(deps.paths.root);
+}
+
 function domain(deps: ServiceDeps): string {
   return `gui/${deps.uid}`;
 }
 
-function target(deps: ServiceDeps, agent: Agent): string {
-  return `${domain(deps)}/${agent.label}`;
+function target(deps: ServiceDeps, job: LaunchdJob): string {
+  return `${domain(deps)}/${job.label}`;
 }
 
 /** launchctl's own message, or its exit status when it printed nothing. */
@@ -64,8 +68,8 @@ interface ServiceState {
   lastSignal?: string;
 }
 
-function serviceState(deps: Launchd, agent: Agent): ServiceState | undefined {
-  const result = deps.launchctl('print', target(deps, agent));
+function serviceState(deps: Launchd, job: LaunchdJob): ServiceState | undefined {
+  const result = deps.launchctl('print', target(deps, job));
   if (result.code !== 0) return undefined;
   const text = result.output;
   return {
@@ -110,19 +114,16 @@ function warnProtectedFolder(deps: ServiceDeps): void {
 }
 
 /** Booted out and gone from launchd's list (bounded); returns why not. */
-async function bootoutAndWait(deps: Launchd, agent: Agent): Promise<string | undefined> {
-  if (!serviceState(deps, agent)) return undefined;
-  const result = deps.launchctl('bootout', target(deps, agent));
-  if (result.code !== 0 && serviceState(deps, agent)) return launchctlFailure('bootout', result);
-  const gone = await waitFor(deps, BOOTOUT_WAIT_MS, () => serviceState(deps, agent) === undefined);
+async function bootoutAndWait(deps: Launchd, job: LaunchdJob): Promise<string | undefined> {
+  if (!serviceState(deps, job)) return undefined;
+  const result = deps.launchctl('bootout', target(deps, job));
+  if (result.code !== 0 && serviceState(deps, job)) return launchctlFailure('bootout', result);
+  const gone = await waitFor(deps, BOOTOUT_WAIT_MS, () => serviceState(deps, job) === undefined);
   return gone ? undefined : `still listed by launchd ${BOOTOUT_WAIT_MS / 1000} s after bootout`;
 }
 
-function render(deps: ServiceDeps, agent: Agent, launchPathValue: string): string {
-  const template = fs.readFileSync(path.join(deps.paths.root, agent.template), 'utf8');
-  const xml = renderTemplate(template, { PROJECT_DIR: deps.paths.root, PATH: launchPathValue, HOME: deps.home });
-  checkAgentPlist(xml, agent.label);
-  return xml;
+function render(deps: ServiceDeps, job: LaunchdJob, launchPathValue: string): string {
+  return renderJob(job.template, job.label, { PROJECT_DIR: deps.paths.root, PATH: launchPathValue, HOME: deps.home });
 }
 
 async function bootstrap(deps: Launchd, plistFile: string): Promise<string | undefined> {
@@ -141,27 +142,27 @@ async function bootstrap(deps: Launchd, plistFile: string): Promise<string | und
  * enabled (a label disabled by launchctl disable or the Login Items switch
  * cannot be bootstrapped), bootstrapped, confirmed.
  */
-async function installAgent(deps: Launchd, agent: Agent, xml: string): Promise<string | undefined> {
-  const plistFile = installedPlist(deps.home, agent);
+async function installJob(deps: Launchd, job: LaunchdJob, xml: string): Promise<string | undefined> {
+  const plistFile = installedPlist(deps.home, job);
   await fs.outputFile(plistFile, xml);
   await fs.chmod(plistFile, 0o644);
-  const failure = await bootoutAndWait(deps, agent);
+  const failure = await bootoutAndWait(deps, job);
   if (failure) return failure;
-  const enabled = deps.launchctl('enable', target(deps, agent));
+  const enabled = deps.launchctl('enable', target(deps, job));
   if (enabled.code !== 0) return launchctlFailure('enable', enabled);
   const bootstrapFailure = await bootstrap(deps, plistFile);
   if (bootstrapFailure) return bootstrapFailure;
-  if (!serviceState(deps, agent)) return 'not registered after bootstrap';
+  if (!serviceState(deps, job)) return 'not registered after bootstrap';
   return undefined;
 }
 
 /** A bridge launchd cannot start (exit 78: program not found) is loaded all the same: look for a pid. */
 async function confirmBridgeRunning(deps: Launchd): Promise<string | undefined> {
   let state: ServiceState | undefined;
-  const running = await waitFor(deps, START_WAIT_MS, () => (state = serviceState(deps, BRIDGE_AGENT))?.pid !== undefined);
+  const running = await waitFor(deps, START_WAIT_MS, () => (state = serviceState(deps, jobs(deps).bridge))?.pid !== undefined);
   if (running) return undefined;
   const last = state?.lastSignal ?? state?.lastExit ?? 'none';
-  return `${BRIDGE_AGENT.label} is loaded but not running after ${START_WAIT_MS / 1000} s: launchd's last exit status ${last}. Read ${BRIDGE_AGENT.log}.`;
+  return `${jobs(deps).bridge.label} is loaded but not running after ${START_WAIT_MS / 1000} s: launchd's last exit status ${last}. Read ${jobs(deps).bridge.log}.`;
 }
 
 export async function install(deps: Launchd): Promise<number> {
@@ -176,9 +177,9 @@ export async function install(deps: Launchd): Promise<number> {
   for (const command of found.missing) {
     deps.print(`note: ${command} is not on PATH now, so the agents will not find it either`);
   }
-  let rendered: Array<[Agent, string]>;
+  let rendered: Array<[LaunchdJob, string]>;
   try {
-    rendered = AGENTS.map((agent) => [agent, render(deps, agent, found.path)]);
+    rendered = jobs(deps).all.map((job) => [job, render(deps, job, found.path)]);
   } catch (error) {
     if (!(error instanceof PlistError)) throw error;
     deps.print(`FAIL: ${error.message}. Nothing was installed.`);
@@ -188,18 +189,18 @@ export async function install(deps: Launchd): Promise<number> {
   await fs.ensureDir(launchAgentsDir(deps.home));
 
   const failures: string[] = [];
-  for (const [agent, xml] of rendered) {
-    const failure = await installAgent(deps, agent, xml);
+  for (const [job, xml] of rendered) {
+    const failure = await installJob(deps, job, xml);
     if (failure) {
-      failures.push(agent.label);
-      deps.print(`FAIL: ${agent.label} NOT installed: ${failure}`);
+      failures.push(job.label);
+      deps.print(`FAIL: ${job.label} NOT installed: ${failure}`);
     } else {
-      deps.print(`Installed ${agent.label} (${installedPlist(deps.home, agent)})`);
+      deps.print(`Installed ${job.label} (${installedPlist(deps.home, job)})`);
     }
   }
   deps.print(`PATH for the agents: ${found.path}`);
   if (failures.length > 0) {
-    const installed = AGENTS.filter((agent) => !failures.includes(agent.label)).map((agent) => agent.label);
+    const installed = jobs(deps).all.filter((job) => !failures.includes(job.label)).map((job) => job.label);
     deps.print(`Install incomplete. Installed: ${installed.join(', ') || 'none'}. Not installed: ${failures.join(', ')}.`);
     return 1;
   }
@@ -218,15 +219,15 @@ export async function uninstall(deps: Launchd): Promise<number> {
     return 2;
   }
   let status = 0;
-  for (const agent of AGENTS) {
-    const stillLoaded = await bootoutAndWait(deps, agent);
+  for (const job of jobs(deps).all) {
+    const stillLoaded = await bootoutAndWait(deps, job);
     if (stillLoaded) {
-      deps.print(`FAIL: ${agent.label} is still loaded: ${stillLoaded}`);
+      deps.print(`FAIL: ${job.label} is still loaded: ${stillLoaded}`);
       status = 1;
       continue;
     }
-    await fs.remove(installedPlist(deps.home, agent));
-    deps.print(`Removed ${agent.label}`);
+    await fs.remove(installedPlist(deps.home, job));
+    deps.print(`Removed ${job.label}`);
   }
   return status;
 }
@@ -237,12 +238,12 @@ export async function uninstall(deps: Launchd): Promise<number> {
  * again. A bridge not running is started.
  */
 export async function restart(deps: Launchd): Promise<number> {
-  const state = serviceState(deps, BRIDGE_AGENT);
+  const state = serviceState(deps, jobs(deps).bridge);
   if (!state) {
-    deps.print(`FAIL: ${BRIDGE_AGENT.label} is not loaded: run scripts/valor-service.sh install`);
+    deps.print(`FAIL: ${jobs(deps).bridge.label} is not loaded: run scripts/valor-service.sh install`);
     return 1;
   }
-  const [subcommand, args] = state.pid ? ['kill', ['kill', 'SIGTERM', target(deps, BRIDGE_AGENT)]] : ['kickstart', ['kickstart', target(deps, BRIDGE_AGENT)]];
+  const [subcommand, args] = state.pid ? ['kill', ['kill', 'SIGTERM', target(deps, jobs(deps).bridge)]] : ['kickstart', ['kickstart', target(deps, jobs(deps).bridge)]];
   const result = deps.launchctl(...(args as string[]));
   if (result.code !== 0) {
     deps.print(`FAIL: ${launchctlFailure(subcommand as string, result)}`);
@@ -250,8 +251,8 @@ export async function restart(deps: Launchd): Promise<number> {
   }
   deps.print(
     state.pid
-      ? `Asked ${BRIDGE_AGENT.label} (pid ${state.pid}) to stop: it finishes running work (up to 15 s), then launchd starts it again.`
-      : `Started ${BRIDGE_AGENT.label}, which was not running.`,
+      ? `Asked ${jobs(deps).bridge.label} (pid ${state.pid}) to stop: it finishes running work (up to 15 s), then launchd starts it again.`
+      : `Started ${jobs(deps).bridge.label}, which was not running.`,
   );
   return 0;
 }
@@ -263,22 +264,22 @@ function disabledLabels(deps: Launchd): Set<string> {
   return disabled;
 }
 
-function agentStatus(deps: Launchd, agent: Agent, disabled: Set<string>, problems: string[]): void {
-  const state = serviceState(deps, agent);
-  const enabled = disabled.has(agent.label) ? 'disabled' : 'enabled';
-  if (disabled.has(agent.label)) problems.push(`${agent.label} is disabled`);
+function jobStatus(deps: Launchd, job: LaunchdJob, disabled: Set<string>, problems: string[]): void {
+  const state = serviceState(deps, job);
+  const enabled = disabled.has(job.label) ? 'disabled' : 'enabled';
+  if (disabled.has(job.label)) problems.push(`${job.label} is disabled`);
   if (!state) {
-    deps.print(`${agent.label}: not loaded (${enabled})`);
-    problems.push(`${agent.label} is not loaded`);
+    deps.print(`${job.label}: not loaded (${enabled})`);
+    problems.push(`${job.label} is not loaded`);
     return;
   }
-  const ours = installedPlist(deps.home, agent);
+  const ours = installedPlist(deps.home, job);
   const from = state.path === ours ? state.path : `${state.path ?? 'unknown plist'}, NOT this checkout's (${ours})`;
-  if (state.path !== ours) problems.push(`${agent.label} is loaded from another plist`);
+  if (state.path !== ours) problems.push(`${job.label} is loaded from another plist`);
   const running = state.pid ? `running (pid ${state.pid})` : state.state;
   const last = state.lastSignal ? `last signal ${state.lastSignal}` : `last exit status ${state.lastExit ?? 'none yet'}`;
-  deps.print(`${agent.label}: loaded from ${from}, ${enabled}, ${running}, ${state.runs ?? '?'} run(s), ${last}`);
-  if (agent === BRIDGE_AGENT && !state.pid) problems.push(`${agent.label} is not running`);
+  deps.print(`${job.label}: loaded from ${from}, ${enabled}, ${running}, ${state.runs ?? '?'} run(s), ${last}`);
+  if (job.label === jobs(deps).bridge.label && !state.pid) problems.push(`${job.label} is not running`);
 }
 
 /** What needs no launchd: the last update run and the restart flag. */
@@ -302,12 +303,12 @@ export async function status(deps: ServiceDeps): Promise<number> {
   if (deps.launchctl) {
     const launchd = deps as Launchd;
     const disabled = disabledLabels(launchd);
-    for (const agent of AGENTS) agentStatus(launchd, agent, disabled, problems);
+    for (const job of jobs(deps).all) jobStatus(launchd, job, disabled, problems);
   } else {
     deps.print('launchd: not available here (not macOS); the agents cannot be shown');
   }
   updateStatus(deps, problems);
-  deps.print(`logs: ${AGENTS.map((agent) => path.join(deps.paths.root, agent.log)).join(', ')}`);
+  deps.print(`logs: ${jobs(deps).all.map((job) => path.join(deps.paths.root, job.log)).join(', ')}`);
   if (problems.length === 0) return 0;
   deps.print(`needs attention: ${problems.join('; ')}`);
   return 1;
@@ -316,14 +317,14 @@ export async function status(deps: ServiceDeps): Promise<number> {
 export const LOG_LINES = 20;
 
 export async function logs(deps: ServiceDeps): Promise<number> {
-  for (const agent of AGENTS) {
-    const file = path.join(deps.paths.root, agent.log);
+  for (const job of jobs(deps).all) {
+    const file = path.join(deps.paths.root, job.log);
     if (!fs.existsSync(file)) {
-      deps.print(`${agent.log}: none yet`);
+      deps.print(`${job.log}: none yet`);
       continue;
     }
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-LOG_LINES);
-    deps.print(`${agent.log} (last ${lines.length} lines):`);
+    deps.print(`${job.log} (last ${lines.length} lines):`);
     for (const line of lines) console.log(line);
   }
   return 0;

@@ -1,7 +1,9 @@
 import readline from 'node:readline';
-import { CONSOLE_CHAT_ID } from '../config/settings.js';
 import { splitMessage } from './split-message.js';
 import type { IncomingMessage, LostConnection, MessageListener, ReplyTarget, Transport } from './transport.js';
+
+/** The one chat of console mode. */
+export const CONSOLE_CHAT_ID = 'console';
 
 /**
  * The console stands in for Telegram: each line on standard input is a

@@ -1,7 +1,13 @@
 import { Logger, TelegramClient } from 'telegram';
 import { LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
-import type { TelegramCredentials } from '../config/settings.js';
+
+/** A Telegram app's id and hash (https://my.telegram.org) and a login. */
+export interface TelegramCredentials {
+  apiId: number;
+  apiHash: string;
+  session: string;
+}
 
 /** gramjs's warnings and errors, into the bridge's log: a silenced client hides its connection failures. */
 class ForwardingLogger extends Logger {

@@ -1,18 +1,11 @@
 /** Turns the update script's result into the chat reply. Pure. */
 
 import { TELEGRAM_MESSAGE_LIMIT } from '../transport/transport.js';
+import type { UpdateResult } from './run-update-script.js';
 
 const CUT_MARK = '…(earlier output cut)\n';
 const REDACTED = '[redacted]';
 
-export interface UpdateResult {
-  output: string;
-  exitCode: number | null;
-  timedOut: boolean;
-  timeoutSeconds: number;
-  /** Wall time of the script, from spawn to exit. */
-  durationMs: number;
-}
 
 /** Credentials in remote URLs (https://user:token@host) and the configured secrets. */
 export function redact(text: string, secrets: readonly string[]): string {

@@ -1,11 +1,20 @@
 import type { ProcessGroups } from '../process/process-group.js';
-import type { UpdateResult } from './reply-text.js';
 import type { UpdateMode } from './update-command.js';
 
 export const UPDATE_TIMEOUT_SECONDS = 120;
 
 /** What the script records in data/last-update as the run's trigger. */
 export const TELEGRAM_TRIGGER = 'telegram';
+
+/** What one run of the script gave: its report (stdout and stderr as they came), how it ended, how long it took. */
+export interface UpdateResult {
+  output: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  timeoutSeconds: number;
+  /** Wall time of the script, from spawn to exit. */
+  durationMs: number;
+}
 
 export type UpdateRunner = (mode: UpdateMode) => Promise<UpdateResult>;
 
@@ -20,10 +29,9 @@ export function updateScriptRunner(
     const run = groups.run('bash', mode === 'check' ? [scriptPath, '--check'] : [scriptPath], {
       cwd: projectRoot,
       timeoutMs: timeoutSeconds * 1000,
-      mergeStderr: true,
       env: { ...process.env, VALOR_UPDATE_TRIGGER: TELEGRAM_TRIGGER },
     });
-    const { output, exitCode, timedOut } = await run.result;
+    const { interleaved: output, exitCode, timedOut } = await run.result;
     return { output, exitCode, timedOut, timeoutSeconds, durationMs: Math.round(performance.now() - startedAt) };
   };
 }

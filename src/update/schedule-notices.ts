@@ -1,4 +1,4 @@
-import type { LastUpdate } from './last-update.js';
+import type { LastUpdate } from '../restart/last-update.js';
 
 /**
  * What to tell VALOR_NOTIFY_CHAT about the update runs recorded in

@@ -1,5 +1,5 @@
 import fs from 'fs-extra';
-import { parseLastUpdate } from './last-update.js';
+import { parseLastUpdate } from '../restart/last-update.js';
 import { decideNotice, type NoticeState } from './schedule-notices.js';
 
 /**

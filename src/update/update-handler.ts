@@ -1,4 +1,4 @@
-import type { RestartNotice } from '../bridge/restart-files.js';
+import type { RestartNotice } from '../restart/restart-files.js';
 import type { IncomingMessage, ReplyTarget, Transport } from '../transport/transport.js';
 import { succeeded, updateReply } from './reply-text.js';
 import type { UpdateRunner } from './run-update-script.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, NewJob } from '../../src/queue/job.js';
 import { JobQueue } from '../../src/queue/job-queue.js';
 import { JobStore } from '../../src/queue/job-store.js';
-import { RestartMonitor, type Clock } from '../../src/queue/restart-monitor.js';
+import { RestartMonitor, type Clock } from '../../src/restart/restart-monitor.js';
 import { deferred, eventually, flush, type Deferred } from './fixtures/deferred.js';
 
 const dirs: string[] = [];

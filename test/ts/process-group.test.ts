@@ -68,7 +68,7 @@ describe('process groups', () => {
   it('endAll ends every running group', async () => {
     const dir = tempDir();
     const groups = new ProcessGroups();
-    const run = groups.run('bash', [hangingScript(dir)], { cwd: dir, mergeStderr: true });
+    const run = groups.run('bash', [hangingScript(dir)], { cwd: dir });
     await waitFor(() => fs.existsSync(path.join(dir, 'grandchild.pid')) && fs.readFileSync(path.join(dir, 'grandchild.pid'), 'utf8').trim() !== '');
     const grandchild = Number(fs.readFileSync(path.join(dir, 'grandchild.pid'), 'utf8'));
 
@@ -79,15 +79,15 @@ describe('process groups', () => {
     await waitFor(() => !alive(grandchild));
   });
 
-  it('passes input on stdin and keeps stderr apart when asked', async () => {
+  it('passes input on stdin; keeps stdout, stderr, and both as they came', async () => {
     const groups = new ProcessGroups();
     const run = groups.run('/bin/sh', ['-c', 'tr a-z A-Z; echo oops >&2'], {
       cwd: tempDir(),
       input: 'hello $(rm -rf /) `id`',
-      mergeStderr: false,
     });
     const result = await run.result;
-    expect(result.output).toBe('HELLO $(RM -RF /) `ID`');
+    expect(result.stdout).toBe('HELLO $(RM -RF /) `ID`');
+    expect(result.interleaved).toBe('HELLO $(RM -RF /) `ID`oops\n');
     expect(result.stderr).toBe('oops\n');
     expect(result.exitCode).toBe(0);
   });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TelegramTransport } from '../../src/transport/telegram-transport.js';
-import { parseLastUpdate, type LastUpdate } from '../../src/update/last-update.js';
+import { parseLastUpdate, type LastUpdate } from '../../src/restart/last-update.js';
 import { decideNotice, type NoticeState } from '../../src/update/schedule-notices.js';
 import { ScheduleReporter } from '../../src/update/schedule-reporter.js';
 import { CHANNEL_CHAT_ID, newMessageEvent, recordingClient } from './fixtures/recording-telegram.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createMessageHandler } from '../../src/bridge/message-handler.js';
 import type { NewJob } from '../../src/queue/job.js';
 import { TelegramTransport } from '../../src/transport/telegram-transport.js';
-import type { UpdateResult } from '../../src/update/reply-text.js';
+import type { UpdateResult } from '../../src/update/run-update-script.js';
 import type { UpdateMode } from '../../src/update/update-command.js';
 import { createUpdateHandler, refusal } from '../../src/update/update-handler.js';
 import { CHANNEL_CHAT_ID, newMessageEvent, recordingClient, type MessageSpec } from './fixtures/recording-telegram.js';

@@ -1,9 +1,3 @@
-/**
- * Watches for data/restart-requested: once it appears, the queue drains, and
- * when nothing is running the bridge asks for its own restart. Checked after
- * every job and on a short poll, so an idle bridge restarts within about one
- * poll interval. The clock and the restart itself are injected.
- */
 export interface Clock {
   every(ms: number, tick: () => void): () => void;
 }
@@ -25,6 +19,12 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * Watches for data/restart-requested: once it appears, the queue drains, and
+ * when nothing is running the bridge asks for its own restart. Checked after
+ * every job and on a short poll, so an idle bridge restarts within about one
+ * poll interval. The clock and the restart itself are injected.
+ */
 export class RestartMonitor {
   private draining = false;
   private requested = false;

@@ -1,4 +1,27 @@
 import fs from 'fs-extra';
+import path from 'node:path';
+
+/**
+ * The restart protocol's files under data/. scripts/remote-update.sh writes
+ * the flag and the last-update record (test/ts/restart-contract.test.ts runs
+ * it and reads them back through this module); the bridge writes the notice.
+ */
+export interface RestartFiles {
+  /** "<UTC time> <N> commit(s)": written by the update script, removed by the restart. */
+  flag: string;
+  /** Where to say "Restarted on …" after the restart (JSON, written by /update). */
+  notice: string;
+  /** The last update run, key=value lines (see ./last-update.ts). */
+  lastUpdate: string;
+}
+
+export function restartFiles(dataDir: string): RestartFiles {
+  return {
+    flag: path.join(dataDir, 'restart-requested'),
+    notice: path.join(dataDir, 'restart-notice.json'),
+    lastUpdate: path.join(dataDir, 'last-update'),
+  };
+}
 
 /**
  * The restart flag (written by remote-update.sh) and the restart notice
