@@ -59,7 +59,8 @@ export async function restartUnderLoad(interruption: Interruption): Promise<Load
   const clone = createProjectClone();
   const bridges: BridgeProcess[] = [];
   try {
-    if (interruption === 'update') clone.push('bench/notes.txt', 'landed under load\n', 'Land an update under load');
+    // A path .restartignore does not list: the pull must queue a restart.
+    if (interruption === 'update') clone.push('notes.txt', 'landed under load\n', 'Land an update under load');
     const names = Array.from({ length: LOAD_MESSAGES }, (_, i) => messageName(i + 1));
     const startedAt = performance.now();
     const first = startBridge(clone.machine, ENV);

@@ -57,7 +57,8 @@ async function oneNewCommit(plan: RunPlan): Promise<ReplyCase> {
       const bridge = startBridge(clone.machine, { VALOR_MACHINE_NAME: 'bench' });
       try {
         await bridge.waitFor('stderr', 'ready:');
-        clone.push('bench/notes.txt', `round ${round}\n`, `Bench round ${round}`);
+        // A path .restartignore does not list: the pull must queue a restart.
+        clone.push('notes.txt', `round ${round}\n`, `Bench round ${round}`);
         const timed = await timeUpdate(bridge, '[remote-update] HEAD: ');
         const code = await bridge.exited;
         if (code !== 143) throw new Error(`the bridge exited ${code} after pulling, not 143 (restart)`);

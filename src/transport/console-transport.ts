@@ -27,7 +27,8 @@ export class ConsoleTransport implements Transport {
     this.lines = readline.createInterface({ input: this.input, terminal: false });
     this.lines.on('line', (line) => {
       if (!line.trim()) return;
-      this.nextMessageId += 1;
+      // Ids only grow, across runs too, as Telegram's do: the bridge's per-chat marks rely on it.
+      this.nextMessageId = Math.max(this.nextMessageId + 1, Date.now());
       const message: IncomingMessage = {
         chatId: CONSOLE_CHAT_ID,
         messageId: this.nextMessageId,

@@ -27,6 +27,9 @@ describe('the real bridge in console mode', () => {
     const second = startBridge(clone.machine, { VALOR_MACHINE_NAME: 'studio' });
     await second.waitFor('stdout', 'Restarted on');
     expect(second.stdout()).toBe(`studio: Restarted on ${sha} — Add release notes\n`);
+    await second.waitFor('stderr', 'ready:');
+    second.write('/update');
+    await second.waitFor('stdout', `Already up to date. (${sha})`);
     second.endInput();
     expect(await second.exited).toBe(0);
   });
