@@ -23,8 +23,9 @@ async function catchUpChat(deps: CatchUpDeps, chatId: string, key: string): Prom
   const mark = deps.marks.get(chatId);
   if (mark === undefined) {
     const [newest] = await deps.transport.recentMessages(chatId, 0, 1);
-    deps.marks.advance(chatId, newest?.messageId ?? 0);
-    deps.log(`${key} (${chatId}): first start with this chat; messages from now on are answered`);
+    if (newest === undefined) return;
+    deps.marks.advance(chatId, newest.messageId);
+    deps.log(`${key} (${chatId}): first start with this chat; messages from message ${newest.messageId} on are answered`);
     return;
   }
   const fetched = await deps.transport.recentMessages(chatId, mark, deps.limits.maxMessages + 1);

@@ -118,6 +118,7 @@ describe('catching up on messages sent while the bridge was away', () => {
     expect(b.updates).toEqual([]);
     expect(b.agentRuns).toEqual([]);
     expect(fs.readJsonSync(paths.chatMarks)).toEqual({ [CHANNEL_CHAT_ID]: 105 });
+    expect(b.logs).toContain(`valor (${CHANNEL_CHAT_ID}): first start with this chat; messages from message 105 on are answered`);
   });
 
   it('after a restart: the missed /update runs once and the missed message is answered, in order; outgoing, forwarded and too old ones are skipped and logged; never twice', async () => {
