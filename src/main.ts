@@ -30,8 +30,9 @@ function log(line: string): void {
 
 /** launchd appends to the agents' logs forever: cap them at start-up and hourly. */
 function keepLogsCapped(root: string): void {
+  const jobs = launchdJobs(root).all;
   const rotate = () => {
-    for (const job of launchdJobs(root).all) {
+    for (const job of jobs) {
       if (rotateLog(path.join(root, job.log))) log(`rotated ${job.log} (previous kept as ${job.log}.1)`);
     }
   };

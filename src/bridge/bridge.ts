@@ -131,12 +131,14 @@ export class Bridge {
     });
 
     // Live messages wait while the missed ones are handled, oldest first; none is handled twice.
+    // The marks guard what was taken in; `seen` covers the overlap of catch-up and the waiting
+    // live messages, and is dropped after it (every chat's messages pass through here).
     let waiting: IncomingMessage[] | undefined = [];
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined = new Set<string>();
     const once = async (message: IncomingMessage): Promise<void> => {
       const key = `${message.chatId}:${message.messageId}`;
-      if (seen.has(key) || (this.marks.get(message.chatId) ?? 0) >= message.messageId) return;
-      seen.add(key);
+      if (seen?.has(key) || (this.marks.get(message.chatId) ?? 0) >= message.messageId) return;
+      seen?.add(key);
       await onMessage(message);
     };
     await deps.transport.start(async (message) => {
@@ -156,9 +158,10 @@ export class Bridge {
       nowSeconds: () => Math.floor(Date.now() / 1000),
       log: deps.log,
     });
-    const live = waiting;
+    // Still open while it drains: for…of also visits what arrives meanwhile, in order.
+    for (const message of waiting) await once(message);
     waiting = undefined;
-    for (const message of live) await once(message);
+    seen = undefined;
     this.monitor.start();
     this.startReporting();
     deps.log(`ready: ${deps.transport.describe()}; ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);

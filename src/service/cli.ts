@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
 import { findOnPath } from './launch-path.js';
+import { launchdJobs } from './launchd-jobs.js';
 import { systemLaunchctl } from './launchctl.js';
 import { install, logs, restart, status, uninstall, type ServiceDeps } from './service.js';
 
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
   const searchPath = process.env.PATH ?? '';
   const deps: ServiceDeps = {
     paths: projectPaths(root),
+    jobs: launchdJobs(root),
     home: process.env.HOME || os.homedir(),
     uid: process.getuid?.() ?? 0,
     sudoUid: process.env.SUDO_UID || undefined,

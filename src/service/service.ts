@@ -2,7 +2,7 @@ import fs from 'fs-extra';
 import path from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
 import { parseLastUpdate } from '../restart/last-update.js';
-import { installedPlist, launchAgentsDir, launchdJobs, type LaunchdJob } from './launchd-jobs.js';
+import { installedPlist, launchAgentsDir, type LaunchdJob, type LaunchdJobs } from './launchd-jobs.js';
 import { launchPath, programOf } from './launch-path.js';
 import type { Launchctl, LaunchctlResult } from './launchctl.js';
 import { PlistError, renderJob } from './render-plist.js';
@@ -14,6 +14,8 @@ import { PlistError, renderJob } from './render-plist.js';
  */
 export interface ServiceDeps {
   paths: ProjectPaths;
+  /** The two jobs, read once from their templates. */
+  jobs: LaunchdJobs;
   home: string;
   uid: number;
   /** Set by sudo: the user who asked. */
@@ -37,10 +39,6 @@ export const BOOTOUT_WAIT_MS = 25_000;
 export const START_WAIT_MS = 5_000;
 /** Folders macOS keeps from launchd agents until the user approves. */
 export const PROTECTED_FOLDERS = ['Desktop', 'Documents', 'Downloads'];
-
-function jobs(deps: ServiceDeps): ReturnType<typeof launchdJobs> {
-  return launchdJobs(deps.paths.root);
-}
 
 function domain(deps: ServiceDeps): string {
   return `gui/${deps.uid}`;
@@ -159,10 +157,10 @@ async function installJob(deps: Launchd, job: LaunchdJob, xml: string): Promise<
 /** A bridge launchd cannot start (exit 78: program not found) is loaded all the same: look for a pid. */
 async function confirmBridgeRunning(deps: Launchd): Promise<string | undefined> {
   let state: ServiceState | undefined;
-  const running = await waitFor(deps, START_WAIT_MS, () => (state = serviceState(deps, jobs(deps).bridge))?.pid !== undefined);
+  const running = await waitFor(deps, START_WAIT_MS, () => (state = serviceState(deps, deps.jobs.bridge))?.pid !== undefined);
   if (running) return undefined;
   const last = state?.lastSignal ?? state?.lastExit ?? 'none';
-  return `${jobs(deps).bridge.label} is loaded but not running after ${START_WAIT_MS / 1000} s: launchd's last exit status ${last}. Read ${jobs(deps).bridge.log}.`;
+  return `${deps.jobs.bridge.label} is loaded but not running after ${START_WAIT_MS / 1000} s: launchd's last exit status ${last}. Read ${deps.jobs.bridge.log}.`;
 }
 
 export async function install(deps: Launchd): Promise<number> {
@@ -179,7 +177,7 @@ export async function install(deps: Launchd): Promise<number> {
   }
   let rendered: Array<[LaunchdJob, string]>;
   try {
-    rendered = jobs(deps).all.map((job) => [job, render(deps, job, found.path)]);
+    rendered = deps.jobs.all.map((job) => [job, render(deps, job, found.path)]);
   } catch (error) {
     if (!(error instanceof PlistError)) throw error;
     deps.print(`FAIL: ${error.message}. Nothing was installed.`);
@@ -200,7 +198,7 @@ export async function install(deps: Launchd): Promise<number> {
   }
   deps.print(`PATH for the agents: ${found.path}`);
   if (failures.length > 0) {
-    const installed = jobs(deps).all.filter((job) => !failures.includes(job.label)).map((job) => job.label);
+    const installed = deps.jobs.all.filter((job) => !failures.includes(job.label)).map((job) => job.label);
     deps.print(`Install incomplete. Installed: ${installed.join(', ') || 'none'}. Not installed: ${failures.join(', ')}.`);
     return 1;
   }
@@ -219,7 +217,7 @@ export async function uninstall(deps: Launchd): Promise<number> {
     return 2;
   }
   let status = 0;
-  for (const job of jobs(deps).all) {
+  for (const job of deps.jobs.all) {
     const stillLoaded = await bootoutAndWait(deps, job);
     if (stillLoaded) {
       deps.print(`FAIL: ${job.label} is still loaded: ${stillLoaded}`);
@@ -238,21 +236,22 @@ export async function uninstall(deps: Launchd): Promise<number> {
  * again. A bridge not running is started.
  */
 export async function restart(deps: Launchd): Promise<number> {
-  const state = serviceState(deps, jobs(deps).bridge);
+  const bridge = deps.jobs.bridge;
+  const state = serviceState(deps, bridge);
   if (!state) {
-    deps.print(`FAIL: ${jobs(deps).bridge.label} is not loaded: run scripts/valor-service.sh install`);
+    deps.print(`FAIL: ${bridge.label} is not loaded: run scripts/valor-service.sh install`);
     return 1;
   }
-  const [subcommand, args] = state.pid ? ['kill', ['kill', 'SIGTERM', target(deps, jobs(deps).bridge)]] : ['kickstart', ['kickstart', target(deps, jobs(deps).bridge)]];
-  const result = deps.launchctl(...(args as string[]));
+  const args = state.pid ? ['kill', 'SIGTERM', target(deps, bridge)] : ['kickstart', target(deps, bridge)];
+  const result = deps.launchctl(...args);
   if (result.code !== 0) {
-    deps.print(`FAIL: ${launchctlFailure(subcommand as string, result)}`);
+    deps.print(`FAIL: ${launchctlFailure(args[0]!, result)}`);
     return 1;
   }
   deps.print(
     state.pid
-      ? `Asked ${jobs(deps).bridge.label} (pid ${state.pid}) to stop: it finishes running work (up to 15 s), then launchd starts it again.`
-      : `Started ${jobs(deps).bridge.label}, which was not running.`,
+      ? `Asked ${bridge.label} (pid ${state.pid}) to stop: it finishes running work (up to 15 s), then launchd starts it again.`
+      : `Started ${bridge.label}, which was not running.`,
   );
   return 0;
 }
@@ -279,7 +278,7 @@ function jobStatus(deps: Launchd, job: LaunchdJob, disabled: Set<string>, proble
   const running = state.pid ? `running (pid ${state.pid})` : state.state;
   const last = state.lastSignal ? `last signal ${state.lastSignal}` : `last exit status ${state.lastExit ?? 'none yet'}`;
   deps.print(`${job.label}: loaded from ${from}, ${enabled}, ${running}, ${state.runs ?? '?'} run(s), ${last}`);
-  if (job.label === jobs(deps).bridge.label && !state.pid) problems.push(`${job.label} is not running`);
+  if (job.label === deps.jobs.bridge.label && !state.pid) problems.push(`${job.label} is not running`);
 }
 
 /** What needs no launchd: the last update run and the restart flag. */
@@ -303,12 +302,12 @@ export async function status(deps: ServiceDeps): Promise<number> {
   if (deps.launchctl) {
     const launchd = deps as Launchd;
     const disabled = disabledLabels(launchd);
-    for (const job of jobs(deps).all) jobStatus(launchd, job, disabled, problems);
+    for (const job of deps.jobs.all) jobStatus(launchd, job, disabled, problems);
   } else {
     deps.print('launchd: not available here (not macOS); the agents cannot be shown');
   }
   updateStatus(deps, problems);
-  deps.print(`logs: ${jobs(deps).all.map((job) => path.join(deps.paths.root, job.log)).join(', ')}`);
+  deps.print(`logs: ${deps.jobs.all.map((job) => path.join(deps.paths.root, job.log)).join(', ')}`);
   if (problems.length === 0) return 0;
   deps.print(`needs attention: ${problems.join('; ')}`);
   return 1;
@@ -317,7 +316,7 @@ export async function status(deps: ServiceDeps): Promise<number> {
 export const LOG_LINES = 20;
 
 export async function logs(deps: ServiceDeps): Promise<number> {
-  for (const job of jobs(deps).all) {
+  for (const job of deps.jobs.all) {
     const file = path.join(deps.paths.root, job.log);
     if (!fs.existsSync(file)) {
       deps.print(`${job.log}: none yet`);

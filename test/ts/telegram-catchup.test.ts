@@ -11,7 +11,8 @@ import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
 import type { StoredPeer } from '../../src/transport/stored-peer.js';
 import { TelegramTransport } from '../../src/transport/telegram-transport.js';
-import type { IncomingMessage } from '../../src/transport/transport.js';
+import type { IncomingMessage, MessageListener, Transport } from '../../src/transport/transport.js';
+import { deferred } from './fixtures/deferred.js';
 import { eventually } from './fixtures/deferred.js';
 import { CHANNEL_CHAT_ID, CHANNEL_ID, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
 
@@ -195,6 +196,61 @@ describe('forum topics', () => {
       expect((sent.replyTo as Api.InputReplyToMessage).topMsgId).toBe(77);
     }
     expect(b.recording.sentMessages().map((m) => (m.replyTo as Api.InputReplyToMessage).replyToMsgId).sort()).toEqual([401, 402]);
+  });
+});
+
+describe('live messages during the catch-up', () => {
+  it('wait until the missed ones are answered, in order; a live copy of a missed one is not handled again', async () => {
+    const paths = machine();
+    fs.writeJsonSync(paths.chatMarks, { [CHANNEL_CHAT_ID]: 10 });
+    const history = deferred<IncomingMessage[]>();
+    let listener: MessageListener = async () => {};
+    const incoming = (id: number, text: string): IncomingMessage => ({ chatId: CHANNEL_CHAT_ID, messageId: id, senderId: '777', text, outgoing: false, forwarded: false, date: NOW });
+    const transport: Transport = {
+      start: async (l) => {
+        listener = l;
+      },
+      send: async () => {},
+      react: async () => {},
+      recentMessages: () => history.promise,
+      ownUsername: () => undefined,
+      describe: () => 'a stub',
+      lost: () => new Promise(() => {}),
+      stop: async () => {},
+    };
+    const answered: string[] = [];
+    const settings = parseSettings({}, { console: true, hostName: 'studio' });
+    const bridge = new Bridge({
+      settings: { ...settings, chats: new Map([[CHANNEL_CHAT_ID, 'valor']]), agentCommand: 'agent' },
+      paths,
+      transport,
+      runUpdate: async () => ({ output: '', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 1 }),
+      runAgent: async (job) => {
+        answered.push(job.text);
+        return { reply: 'ok', ok: true, status: 'exit 0', stderr: '' };
+      },
+      endProcessGroups: () => {},
+      describeHead: async () => 'abc1234 — Ship it',
+      clock: { every: () => () => {} },
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      kill: () => {},
+      pid: 4242,
+      exit: () => {},
+      processStartedAtMs: Date.now(),
+      log: () => {},
+    });
+
+    const starting = bridge.start();
+    await eventually(() => listener !== undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    await listener(incoming(12, 'live, sent during the catch-up'));
+    await listener(incoming(11, 'missed while away'));
+    history.resolve([incoming(11, 'missed while away')]);
+    await starting;
+    await eventually(() => answered.length === 2);
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect(answered).toEqual(['missed while away', 'live, sent during the catch-up']);
   });
 });
 
