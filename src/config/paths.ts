@@ -19,6 +19,8 @@ export interface ProjectPaths {
   chatMarks: string;
   /** The input peers of the chats heard from, to reach them after a restart. */
   peers: string;
+  /** What the running bridge loaded (see ../restart/bridge-beacon.ts). */
+  bridgeBeacon: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -36,6 +38,7 @@ export function projectPaths(root: string): ProjectPaths {
     updateNotices: path.join(dataDir, 'update-notices.json'),
     chatMarks: path.join(dataDir, 'chat-marks.json'),
     peers: path.join(dataDir, 'peers.json'),
+    bridgeBeacon: path.join(dataDir, 'bridge.json'),
   };
 }
 

@@ -1,9 +1,12 @@
 /**
  * data/last-update, written by scripts/remote-update.sh at every exit: one
  * "key=value" a line. Parsing only.
+ *
+ * `updated-with-conflict`: the update succeeded (exit 0) but the local edits
+ * conflicted with it and stay in the stash entry named by `stash`.
  */
 
-export type UpdateOutcome = 'updated' | 'up-to-date' | 'failed' | 'skipped';
+export type UpdateOutcome = 'updated' | 'updated-with-conflict' | 'up-to-date' | 'failed' | 'skipped';
 
 export interface LastUpdate {
   time: string;
@@ -15,7 +18,7 @@ export interface LastUpdate {
   summary: string;
 }
 
-const OUTCOMES: readonly string[] = ['updated', 'up-to-date', 'failed', 'skipped'];
+const OUTCOMES: readonly string[] = ['updated', 'updated-with-conflict', 'up-to-date', 'failed', 'skipped'];
 
 /** The record, or undefined when the text is not one (missing or unknown fields). */
 export function parseLastUpdate(text: string): LastUpdate | undefined {

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * data/bridge.json: what the running bridge loaded. The bridge writes it at
+ * start, again when ready (connected, catch-up done), and marks it stopped at
+ * exit; `valor-service.sh status` and the update job's health check read it.
+ * Replaced whole (temporary file, then rename): a reader never sees half of it.
+ */
+export interface BridgeBeacon {
+  pid: number;
+  /** Full sha of the commit the process loaded. */
+  commit: string;
+  /** That commit's subject line. */
+  subject: string;
+  machine: string;
+  /** ISO 8601, UTC. */
+  startedAt: string;
+  /** Connected and caught up; null until then. */
+  readyAt: string | null;
+  /** Set at exit; null while the process runs. */
+  stoppedAt: string | null;
+  /** The exit code the bridge chose, when it stopped itself. */
+  exitCode: number | null;
+}
+
+export function writeBeacon(file: string, beacon: BridgeBeacon): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(beacon, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/** The beacon, or undefined when there is none or it is not one. */
+export function readBeacon(file: string): BridgeBeacon | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const beacon = parsed as Partial<BridgeBeacon>;
+  if (typeof beacon.pid !== 'number' || typeof beacon.commit !== 'string' || typeof beacon.startedAt !== 'string') return undefined;
+  return {
+    pid: beacon.pid,
+    commit: beacon.commit,
+    subject: beacon.subject ?? '',
+    machine: beacon.machine ?? '',
+    startedAt: beacon.startedAt,
+    readyAt: beacon.readyAt ?? null,
+    stoppedAt: beacon.stoppedAt ?? null,
+    exitCode: beacon.exitCode ?? null,
+  };
+}
