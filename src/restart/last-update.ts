@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
 /**
  * data/last-update, written by scripts/remote-update.sh at every exit: one
- * "key=value" a line. Parsing only.
+ * "key=value" a line.
  *
  * `updated-with-conflict`: the update succeeded (exit 0) but the local edits
  * conflicted with it and stay in the stash entry named by `stash`.
@@ -43,4 +46,38 @@ export function parseLastUpdate(text: string): LastUpdate | undefined {
     commits,
     summary: fields.get('summary') ?? '',
   };
+}
+
+/**
+ * Keys that others add to the script's record after its run: `restart` (the
+ * bridge: a restart refused because the new commit fails its self-test) and
+ * `bridge`, `bridge_log` (the update job's health check). The script's next
+ * run replaces the whole file.
+ */
+export type AddedField = 'restart' | 'bridge' | 'bridge_log';
+
+/** Sets one added key in the record text (one line: newlines become " | "). */
+export function withField(text: string, key: AddedField, value: string): string {
+  const kept = text.split('\n').filter((line) => line !== '' && !line.startsWith(`${key}=`));
+  kept.push(`${key}=${value.replace(/\r?\n/g, ' | ')}`);
+  return `${kept.join('\n')}\n`;
+}
+
+/** Reads the field back (undefined when absent). */
+export function fieldOf(text: string, key: AddedField): string | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${key}=`));
+  return line === undefined ? undefined : line.slice(key.length + 1);
+}
+
+/** Adds the key to data/last-update in place, atomically (temporary file, then rename). */
+export function addLastUpdateField(file: string, key: AddedField, value: string): void {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    // no run recorded yet: the key stands alone until the script's next run
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, withField(text, key, value));
+  fs.renameSync(`${file}.tmp`, file);
 }
