@@ -21,10 +21,21 @@ export interface MessageHandlerDeps {
  * messages are still taken in while it works.
  */
 export function createMessageHandler(deps: MessageHandlerDeps): (message: IncomingMessage) => Promise<void> {
+  const toldOwnMessages = new Set<string>();
   return async (message) => {
-    if (message.outgoing || deps.isShuttingDown()) return;
     const projectKey = deps.chats.get(message.chatId);
     if (projectKey === undefined) return;
+    if (message.outgoing) {
+      // Else /update typed from the bridge's own account would do nothing, silently.
+      if (!toldOwnMessages.has(message.chatId)) {
+        toldOwnMessages.add(message.chatId);
+        deps.log(
+          `${projectKey} (${message.chatId}): messages sent by the account the bridge is logged in as are ignored, /update included: the bridge must run as its own Telegram account, and people write from theirs`,
+        );
+      }
+      return;
+    }
+    if (deps.isShuttingDown()) return;
 
     const updateMode = message.forwarded ? undefined : parseUpdateCommand(message.text, deps.ownUsername());
     if (updateMode !== undefined) {
