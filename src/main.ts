@@ -7,13 +7,16 @@ import { Bridge } from './bridge/bridge.js';
 import { describeHead } from './bridge/head-commit.js';
 import { rotateLog } from './bridge/log-rotation.js';
 import { parseCommandLine, USAGE, UsageError } from './cli-args.js';
+import { ChatMarks } from './catchup/chat-marks.js';
 import { loadEnvFile } from './config/env-file.js';
 import { JsonMapFile } from './config/json-map-file.js';
 import { checkoutRoot, projectPaths, type ProjectPaths } from './config/paths.js';
+import { unknownNameWarnings } from './config/setting-names.js';
 import { parseSettings, SettingsError, type Settings } from './config/settings.js';
 import { ProcessGroups } from './process/process-group.js';
 import { systemClock } from './restart/restart-monitor.js';
 import { launchdJobs } from './service/launchd-jobs.js';
+import { consoleChats, consoleIntro, consoleSettings } from './transport/console-chats.js';
 import { ConsoleTransport } from './transport/console-transport.js';
 import { createTelegramClient } from './transport/telegram-client.js';
 import { TelegramTransport } from './transport/telegram-transport.js';
@@ -41,7 +44,7 @@ function keepLogsCapped(root: string): void {
 }
 
 function loadSettings(root: string, consoleMode: boolean): Settings {
-  loadEnvFile(root);
+  for (const warning of [...loadEnvFile(root), ...unknownNameWarnings(Object.keys(process.env))]) log(warning);
   return parseSettings(process.env, { console: consoleMode, hostName: os.hostname() });
 }
 
@@ -52,7 +55,11 @@ function version(root: string): string {
 
 function createTransport(settings: Settings, paths: ProjectPaths): Transport {
   if (!settings.telegram) {
-    return new ConsoleTransport(process.stdin, process.stdout, process.stderr);
+    const marks = new ChatMarks(paths.chatMarks);
+    return new ConsoleTransport(process.stdin, process.stdout, process.stderr, {
+      chats: consoleChats(settings.chats),
+      inbox: { file: paths.consoleInbox, takenUpTo: (chatId) => marks.get(chatId) },
+    });
   }
   return new TelegramTransport(createTelegramClient(settings.telegram, settings.telegram.session, log), log, {
     peers: new JsonMapFile<StoredPeer>(paths.peers),
@@ -74,10 +81,11 @@ async function main(): Promise<void> {
   // Capped first: a bad setting exits at once, and launchd logs every try.
   keepLogsCapped(paths.root);
   const settings = loadSettings(paths.root, consoleMode);
+  if (consoleMode) for (const line of consoleIntro(settings)) log(line);
   const groups = new ProcessGroups();
   const transport = createTransport(settings, paths);
   const bridge = new Bridge({
-    settings,
+    settings: consoleMode ? consoleSettings(settings) : settings,
     paths,
     transport,
     runUpdate: updateScriptRunner(groups, paths.root, paths.updateScript),
@@ -103,7 +111,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof SettingsError || error instanceof UsageError || error instanceof LoginError) {
+  if (error instanceof SettingsError) {
+    for (const problem of error.problems) log(problem);
+    process.exit(2);
+  }
+  if (error instanceof UsageError || error instanceof LoginError) {
     log(error.message);
     process.exit(2);
   }

@@ -19,6 +19,8 @@ export interface ProjectPaths {
   chatMarks: string;
   /** The input peers of the chats heard from, to reach them after a restart. */
   peers: string;
+  /** Console mode's lines not yet taken in: read first at the next start. */
+  consoleInbox: string;
   /** What the running bridge loaded (see ../restart/bridge-beacon.ts). */
   bridgeBeacon: string;
 }
@@ -38,6 +40,7 @@ export function projectPaths(root: string): ProjectPaths {
     updateNotices: path.join(dataDir, 'update-notices.json'),
     chatMarks: path.join(dataDir, 'chat-marks.json'),
     peers: path.join(dataDir, 'peers.json'),
+    consoleInbox: path.join(dataDir, 'console-inbox.jsonl'),
     bridgeBeacon: path.join(dataDir, 'bridge.json'),
   };
 }

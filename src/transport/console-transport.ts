@@ -1,54 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
+import { consoleChats, type ConsoleChats } from './console-chats.js';
 import { splitMessage } from './split-message.js';
 import type { IncomingMessage, LostConnection, MessageListener, ReplyTarget, Transport } from './transport.js';
 
-/** The one chat of console mode. */
+/** The one chat of console mode when VALOR_PROJECTS is not set. */
 export const CONSOLE_CHAT_ID = 'console';
+
+export interface ConsoleInbox {
+  /** Every line read, kept until the bridge has taken it in (data/console-inbox.jsonl). */
+  file: string;
+  /** The chat's mark: messages up to it were taken in (see ../catchup/chat-marks.ts). */
+  takenUpTo(chatId: string): number | undefined;
+}
+
+export interface ConsoleOptions {
+  chats?: ConsoleChats;
+  inbox?: ConsoleInbox;
+}
+
+function readInbox(file: string): IncomingMessage[] {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const kept: IncomingMessage[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      kept.push(JSON.parse(line) as IncomingMessage);
+    } catch {
+      // blank, or cut short by a crash mid-write: that line never reached the bridge
+    }
+  }
+  return kept;
+}
 
 /**
  * The console stands in for Telegram: each line on standard input is a
- * message in the monitored chat "console", each reply is printed to standard
- * output, reactions go to standard error.
+ * message in a monitored chat (see console-chats.ts), each reply is printed
+ * to standard output, reactions go to standard error.
+ *
+ * Telegram keeps a chat's history for the catch-up; the console keeps its
+ * own: each line is written to the inbox as it is read, and lines the bridge
+ * did not take in (it was shutting down for a restart) are handed over
+ * first at the next start.
  */
 export class ConsoleTransport implements Transport {
   private nextMessageId = 0;
   private lines: readline.Interface | undefined;
   private markEnded: () => void = () => {};
   private readonly endedPromise = new Promise<void>((resolve) => (this.markEnded = resolve));
+  private readonly chats: ConsoleChats;
 
   constructor(
     private readonly input: NodeJS.ReadableStream,
     private readonly output: NodeJS.WritableStream,
     private readonly notes: NodeJS.WritableStream,
-  ) {}
+    private readonly options: ConsoleOptions = {},
+  ) {
+    this.chats = options.chats ?? consoleChats(new Map([[CONSOLE_CHAT_ID, 'console']]));
+  }
 
   async start(listener: MessageListener): Promise<void> {
     let delivered: Promise<void> = Promise.resolve();
+    const deliver = (message: IncomingMessage): void => {
+      delivered = delivered.then(() => listener(message));
+    };
+    for (const message of this.keptLines()) {
+      this.nextMessageId = Math.max(this.nextMessageId, message.messageId);
+      deliver(message);
+    }
     this.lines = readline.createInterface({ input: this.input, terminal: false });
     this.lines.on('line', (line) => {
       if (!line.trim()) return;
+      const { chatId, text } = this.chats.route(line);
+      if (!text.trim()) return;
       // Ids only grow, across runs too, as Telegram's do: the bridge's per-chat marks rely on it.
       this.nextMessageId = Math.max(this.nextMessageId + 1, Date.now());
       const message: IncomingMessage = {
-        chatId: CONSOLE_CHAT_ID,
+        chatId,
         messageId: this.nextMessageId,
         senderId: undefined,
-        text: line,
+        text,
         outgoing: false,
         forwarded: false,
         date: Math.floor(Date.now() / 1000),
       };
-      delivered = delivered.then(() => listener(message));
+      if (this.options.inbox) fs.appendFileSync(this.options.inbox.file, `${JSON.stringify(message)}\n`);
+      deliver(message);
     });
     this.lines.on('close', () => void delivered.then(this.markEnded));
+  }
+
+  /** The inbox's lines not yet taken in, oldest first; the inbox is rewritten to hold just them. */
+  private keptLines(): IncomingMessage[] {
+    const inbox = this.options.inbox;
+    if (!inbox) return [];
+    const kept = readInbox(inbox.file).filter((message) => message.messageId > (inbox.takenUpTo(message.chatId) ?? 0));
+    fs.mkdirSync(path.dirname(inbox.file), { recursive: true });
+    fs.writeFileSync(`${inbox.file}.tmp`, kept.map((message) => `${JSON.stringify(message)}\n`).join(''));
+    fs.renameSync(`${inbox.file}.tmp`, inbox.file);
+    return kept;
   }
 
   /**
    * In the same parts as Telegram, each written out before it resolves: a
    * pipe is written asynchronously, and the process may exit next.
    */
-  async send(_target: ReplyTarget, text: string): Promise<void> {
-    for (const part of splitMessage(text)) {
+  async send(target: ReplyTarget, text: string): Promise<void> {
+    for (const part of splitMessage(`${this.chats.replyPrefix(target.chatId)}${text}`)) {
       await new Promise<void>((resolve, reject) => this.output.write(`${part}\n`, (error) => (error ? reject(error) : resolve())));
     }
   }
@@ -70,7 +133,7 @@ export class ConsoleTransport implements Transport {
     return this.endedPromise;
   }
 
-  /** The console keeps no history: nothing is missed while it is not running. */
+  /** The console's history is its inbox, handed over at start: the catch-up finds nothing more. */
   async recentMessages(): Promise<IncomingMessage[]> {
     return [];
   }

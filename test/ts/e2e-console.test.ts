@@ -99,13 +99,39 @@ describe('the real bridge in console mode', () => {
     expect(bridge.stdout()).toBe('HELLO $(WHOAMI)\n');
   });
 
-  it('a missing setting stops start-up with one line naming it', async () => {
+  it('missing settings stop start-up with one line each, naming them', async () => {
     clone = createProjectClone();
     const bridge = startBridge(clone.machine, { TELEGRAM_API_ID: '1', TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef' }, []);
     const code = await bridge.exited;
-    const stderr = bridge.stderr();
+    const lines = bridge.stderr().trim().split('\n');
     expect(code).toBe(2);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain('TELEGRAM_SESSION is not set: run `npm run login`');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('TELEGRAM_SESSION is not set: run `npm run login`');
+    expect(lines[1]).toContain('VALOR_PROJECTS is not set: list the monitored chats');
+  });
+
+  it('lines read while it shuts down are kept, and the next start answers them first, each once', async () => {
+    clone = createProjectClone();
+    const env = { VALOR_AGENT_CMD: 'text=$(cat); sleep 1; echo "answer to $text"' };
+    const first = startBridge(clone.machine, env);
+    await first.waitFor('stderr', 'ready:');
+    first.write('first');
+    await new Promise((r) => setTimeout(r, 300));
+    first.kill('SIGTERM');
+    await first.waitFor('stderr', 'waiting up to 15 s for 1 running job(s)');
+    first.write('second');
+    first.write('third');
+    expect(await first.exited).toBe(143);
+    expect(first.stdout()).toBe('answer to first\n');
+
+    const second = startBridge(clone.machine, env);
+    second.endInput();
+    expect(await second.exited).toBe(0);
+    expect(second.stdout()).toBe('answer to second\nanswer to third\n');
+
+    const third = startBridge(clone.machine, env);
+    third.endInput();
+    expect(await third.exited).toBe(0);
+    expect(third.stdout()).toBe('');
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'fs-extra';
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { USAGE } from '../../src/cli-args.js';
@@ -18,6 +19,11 @@ afterEach(() => clone?.cleanup());
 const API = { TELEGRAM_API_ID: '12345', TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef' };
 const SESSION = await wellFormedSession();
 const COMPLETE = { ...API, TELEGRAM_SESSION: SESSION, VALOR_PROJECTS: 'valor=-1001234567890' };
+
+/** The bridge's log lines without the "[bridge] <time> " prefix. */
+function logLines(stderr: string): string[] {
+  return stderr.trim().split('\n').map((line) => line.replace(/^\[bridge\] \S+ /, ''));
+}
 
 async function oneLineFailure(env: Record<string, string>, args: string[]): Promise<string> {
   clone = createProjectClone();
@@ -54,6 +60,88 @@ describe('the bridge refuses bad input with one line and exit 2, never connectin
 
   it('a mistyped flag, even with complete settings', async () => {
     expect(await oneLineFailure(COMPLETE, ['--consol'])).toBe("Unknown option '--consol'. Run with --help for usage.");
+  });
+});
+
+const PRODUCTION_ENV = [
+  '# as a machine has it',
+  `TELEGRAM_API_ID=${API.TELEGRAM_API_ID}`,
+  `TELEGRAM_API_HASH=${API.TELEGRAM_API_HASH}`,
+  `TELEGRAM_SESSION=${SESSION}`,
+  'VALOR_PROJECTS=valor=-1001234567890,docs=-1009876543210',
+  'VALOR_NOTIFY_CHAT=valor',
+  'VALOR_AGENT_CMD=tr a-z A-Z',
+  'VALOR_MACHINE_NAME=studio',
+  '',
+].join('\n');
+
+describe('console mode takes the same .env as production', () => {
+  it('a production .env: it says so, a line goes to the first project, "docs: " to docs, and the replies come back the same way', async () => {
+    clone = createProjectClone();
+    fs.writeFileSync(path.join(clone.machine, '.env'), PRODUCTION_ENV);
+    const bridge = startBridge(clone.machine);
+    bridge.write('hello');
+    bridge.write('docs: hi there');
+    bridge.endInput();
+    expect(await bridge.exited).toBe(0);
+    expect(bridge.stdout()).toBe('HELLO\ndocs: HI THERE\n');
+    expect(logLines(bridge.stderr()).slice(0, 3)).toEqual([
+      'console mode: your settings are checked as for Telegram; type a message, or /update',
+      'console mode: a line goes to valor (-1001234567890); start it with "docs: " for docs (-1009876543210)',
+      'ready: console mode; 2 chat(s) monitored on studio',
+    ]);
+  });
+
+  it('with no .env at all it still starts, and says what Telegram would need', async () => {
+    clone = createProjectClone();
+    const bridge = startBridge(clone.machine);
+    bridge.endInput();
+    expect(await bridge.exited).toBe(0);
+    expect(logLines(bridge.stderr()).slice(0, 3)).toEqual([
+      'console mode: your settings are checked as for Telegram; type a message, or /update',
+      'console mode: not set, and needed to run with Telegram: TELEGRAM_API_ID, TELEGRAM_API_HASH, TELEGRAM_SESSION, VALOR_PROJECTS (see .env.example)',
+      `ready: console mode; 1 chat(s) monitored on ${os.hostname()}`,
+    ]);
+  });
+
+  it('a malformed VALOR_PROJECTS stops console mode as it stops the service, with the same line', async () => {
+    const line = 'VALOR_PROJECTS has a malformed entry "valor:-100123": write key=chatId pairs, e.g. valor=-1001234567890,docs=-1009876543210';
+    expect(await oneLineFailure({ ...COMPLETE, VALOR_PROJECTS: 'valor:-100123' }, ['--console'])).toBe(line);
+    clone?.cleanup();
+    expect(await oneLineFailure({ ...COMPLETE, VALOR_PROJECTS: 'valor:-100123' }, [])).toBe(line);
+  });
+});
+
+describe('settings: every problem at once, and warnings for what is not a setting', () => {
+  it('every bad setting in one run, one line each, exit 2, nothing on stdout', async () => {
+    clone = createProjectClone();
+    fs.writeFileSync(path.join(clone.machine, '.env'), 'TELEGRAM_API_ID=\nTELEGRAM_API_HASH=\nTELEGRAM_SESSION=\nVALOR_PROJECTS=valor=-1001234567890\nVALOR_UPDATE_USERS=bob\n');
+    const bridge = startBridge(clone.machine, {}, []);
+    expect(await bridge.exited).toBe(2);
+    expect(bridge.stdout()).toBe('');
+    expect(logLines(bridge.stderr())).toEqual([
+      'TELEGRAM_API_ID is not set: get it from https://my.telegram.org and put it in .env',
+      'TELEGRAM_API_HASH is not set: get it from https://my.telegram.org and put it in .env',
+      'TELEGRAM_SESSION is not set: run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env',
+      'VALOR_UPDATE_USERS has "bob", which is not a Telegram user id: write numeric ids separated by commas',
+    ]);
+  });
+
+  it('a mistyped name in .env or the environment, and a line that is not NAME=value: WARN lines, then it runs', async () => {
+    clone = createProjectClone();
+    fs.writeFileSync(path.join(clone.machine, '.env'), '# settings\nVALOR_PROJETS=valor=-1001234567890\nVALOR_AGENT_CMD=tr a-z A-Z\nVALOR_MACHINE_NAME studio\n');
+    const bridge = startBridge(clone.machine, { TELEGRAM_API_HSAH: 'x' });
+    bridge.write('hi');
+    bridge.endInput();
+    expect(await bridge.exited).toBe(0);
+    expect(bridge.stdout()).toBe('HI\n');
+    expect(logLines(bridge.stderr()).slice(0, 5)).toEqual([
+      'WARN: .env line 4 is not NAME=value and is ignored: write NAME=value, or start the line with # for a comment',
+      'WARN: TELEGRAM_API_HSAH: not a setting; did you mean TELEGRAM_API_HASH?',
+      'WARN: VALOR_PROJETS: not a setting; did you mean VALOR_PROJECTS?',
+      'console mode: your settings are checked as for Telegram; type a message, or /update',
+      'console mode: not set, and needed to run with Telegram: TELEGRAM_API_ID, TELEGRAM_API_HASH, TELEGRAM_SESSION, VALOR_PROJECTS (see .env.example)',
+    ]);
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseProjects, parseSettings, SettingsError } from '../../src/config/settings.js';
+import { parseEnvFile } from '../../src/config/env-file.js';
+import { editDistance, unknownNameWarnings } from '../../src/config/setting-names.js';
+import { parseApiCredentials, parseProjects, parseSettings, SettingsError } from '../../src/config/settings.js';
 import { wellFormedSession } from './fixtures/session.js';
 
 const SESSION = await wellFormedSession();
@@ -11,14 +13,20 @@ const telegramEnv = {
   VALOR_PROJECTS: 'valor=-1001234567890,docs=-1009876543210',
 };
 
-function errorOf(env: Record<string, string>, consoleMode = false): string {
+function problemsOf(env: Record<string, string>, consoleMode = false): string[] {
   try {
     parseSettings(env, { console: consoleMode, hostName: 'host' });
   } catch (error) {
     expect(error).toBeInstanceOf(SettingsError);
-    return (error as Error).message;
+    return (error as SettingsError).problems;
   }
   throw new Error('expected a SettingsError');
+}
+
+function errorOf(env: Record<string, string>, consoleMode = false): string {
+  const problems = problemsOf(env, consoleMode);
+  expect(problems).toHaveLength(1);
+  return problems[0]!;
 }
 
 describe('settings', () => {
@@ -40,14 +48,14 @@ describe('settings', () => {
   });
 
   it.each([
-    ['TELEGRAM_API_ID', 'TELEGRAM_API_ID is not set'],
-    ['TELEGRAM_API_HASH', 'TELEGRAM_API_HASH is not set'],
-    ['TELEGRAM_SESSION', 'TELEGRAM_SESSION is not set: run `npm run login`'],
-    ['VALOR_PROJECTS', 'VALOR_PROJECTS is not set'],
+    ['TELEGRAM_API_ID', 'TELEGRAM_API_ID is not set: get it from https://my.telegram.org and put it in .env'],
+    ['TELEGRAM_API_HASH', 'TELEGRAM_API_HASH is not set: get it from https://my.telegram.org and put it in .env'],
+    ['TELEGRAM_SESSION', 'TELEGRAM_SESSION is not set: run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env'],
+    ['VALOR_PROJECTS', 'VALOR_PROJECTS is not set: list the monitored chats, e.g. VALOR_PROJECTS=valor=-1001234567890'],
   ])('names a missing %s and how to fix it', (name, message) => {
     const env: Record<string, string> = { ...telegramEnv };
     delete env[name];
-    expect(errorOf(env)).toContain(message);
+    expect(errorOf(env)).toBe(message);
   });
 
   it('names malformed settings', () => {
@@ -55,19 +63,107 @@ describe('settings', () => {
     expect(errorOf({ ...telegramEnv, TELEGRAM_API_HASH: 'short' })).toContain('TELEGRAM_API_HASH must be 32 hexadecimal');
     expect(errorOf({ ...telegramEnv, VALOR_PROJECTS: 'valor:-100123' })).toContain('VALOR_PROJECTS has a malformed entry "valor:-100123"');
     expect(errorOf({ ...telegramEnv, VALOR_UPDATE_USERS: '12,bob' })).toContain('VALOR_UPDATE_USERS has "bob"');
+    expect(errorOf({ ...telegramEnv, VALOR_CATCHUP_HOURS: '1.5' })).toBe(
+      'VALOR_CATCHUP_HOURS must be a whole number above 0, got "1.5": write e.g. VALOR_CATCHUP_HOURS=24, or leave it empty for the default',
+    );
   });
 
-  it('console mode needs no credentials and monitors the console chat', () => {
-    const settings = parseSettings({}, { console: true, hostName: 'mac-mini' });
-    expect(settings.telegram).toBeUndefined();
-    expect([...settings.chats]).toEqual([['console', 'console']]);
-    expect(settings.machineName).toBe('mac-mini');
-    expect(settings.updateUsers).toBeUndefined();
+  it('every problem at once, one line each, in the order of .env.example', () => {
+    expect(problemsOf({ VALOR_PROJECTS: 'valor=-1,bad,docs=-1', VALOR_UPDATE_USERS: 'bob', VALOR_CATCHUP_MESSAGES: '0' })).toEqual([
+      'TELEGRAM_API_ID is not set: get it from https://my.telegram.org and put it in .env',
+      'TELEGRAM_API_HASH is not set: get it from https://my.telegram.org and put it in .env',
+      'TELEGRAM_SESSION is not set: run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env',
+      'VALOR_PROJECTS has a malformed entry "bad": write key=chatId pairs, e.g. valor=-1001234567890,docs=-1009876543210',
+      'VALOR_PROJECTS lists chat -1 twice (valor=-1 and docs=-1): a chat belongs to one project, remove one entry',
+      'VALOR_UPDATE_USERS has "bob", which is not a Telegram user id: write numeric ids separated by commas',
+      'VALOR_CATCHUP_MESSAGES must be a whole number above 0, got "0": write e.g. VALOR_CATCHUP_MESSAGES=50, or leave it empty for the default',
+    ]);
+  });
+
+  it('a VALOR_PROJECTS with problems of its own gets no second complaint from VALOR_NOTIFY_CHAT', () => {
+    expect(problemsOf({ ...telegramEnv, VALOR_PROJECTS: 'valor:-1', VALOR_NOTIFY_CHAT: 'valor' })).toEqual([
+      'VALOR_PROJECTS has a malformed entry "valor:-1": write key=chatId pairs, e.g. valor=-1001234567890,docs=-1009876543210',
+    ]);
+  });
+
+  it('npm run login asks only for the app credentials, and names both when both are missing', () => {
+    expect(parseApiCredentials(telegramEnv)).toEqual({ apiId: 12345, apiHash: telegramEnv.TELEGRAM_API_HASH });
+    expect(() => parseApiCredentials({})).toThrow(
+      'TELEGRAM_API_ID is not set: get it from https://my.telegram.org and put it in .env\nTELEGRAM_API_HASH is not set: get it from https://my.telegram.org and put it in .env',
+    );
   });
 
   it('keeps the secrets it must redact, and the machine name if given', () => {
     const settings = parseSettings({ ...telegramEnv, VALOR_MACHINE_NAME: 'studio' }, { console: false, hostName: 'h' });
     expect(settings.secrets).toEqual([telegramEnv.TELEGRAM_API_HASH, telegramEnv.TELEGRAM_SESSION]);
     expect(settings.machineName).toBe('studio');
+  });
+});
+
+describe('settings in console mode', () => {
+  it('with no settings at all: the console chat, and what Telegram would still need', () => {
+    const settings = parseSettings({}, { console: true, hostName: 'mac-mini' });
+    expect(settings.telegram).toBeUndefined();
+    expect([...settings.chats]).toEqual([['console', 'console']]);
+    expect(settings.machineName).toBe('mac-mini');
+    expect(settings.updateUsers).toBeUndefined();
+    expect(settings.notSetForTelegram).toEqual(['TELEGRAM_API_ID', 'TELEGRAM_API_HASH', 'TELEGRAM_SESSION', 'VALOR_PROJECTS']);
+  });
+
+  it('a production .env is accepted as it is: its chats, its notify chat, its secrets; it never connects', () => {
+    const settings = parseSettings({ ...telegramEnv, VALOR_NOTIFY_CHAT: 'valor' }, { console: true, hostName: 'h' });
+    expect([...settings.chats]).toEqual([...parseProjects(telegramEnv.VALOR_PROJECTS)]);
+    expect(settings.notifyChatId).toBe('-1001234567890');
+    expect(settings.telegram).toBeUndefined();
+    expect(settings.notSetForTelegram).toEqual([]);
+    expect(settings.secrets).toEqual([telegramEnv.TELEGRAM_API_HASH, telegramEnv.TELEGRAM_SESSION]);
+  });
+
+  it('every setting present is checked exactly as for Telegram', () => {
+    const bad = { ...telegramEnv, TELEGRAM_API_ID: 'abc', TELEGRAM_SESSION: 'abc', VALOR_PROJECTS: 'valor:-1', VALOR_CATCHUP_HOURS: 'x' };
+    expect(problemsOf(bad, true)).toEqual(problemsOf(bad, false));
+    expect(problemsOf(bad, true)).toHaveLength(4);
+    expect(errorOf({ VALOR_PROJECTS: 'valor=-100123', VALOR_NOTIFY_CHAT: 'docs' }, true)).toBe(
+      'VALOR_NOTIFY_CHAT is "docs", which is not a project key of VALOR_PROJECTS (valor): name one of them',
+    );
+  });
+});
+
+describe('.env lines', () => {
+  it('reads NAME=value as Node does: quotes, export, comments, a value over several lines', () => {
+    const { values, warnings } = parseEnvFile('# comment\n\nA=1\nexport B=2 # note\nC="x y"\nD="two\nlines"\nE=\n');
+    expect(values).toEqual({ A: '1', B: '2', C: 'x y', D: 'two\nlines', E: '' });
+    expect(warnings).toEqual([]);
+  });
+
+  it('a line that is not NAME=value is named by its number, and cannot swallow the next setting', () => {
+    const { values, warnings } = parseEnvFile('VALOR_MACHINE_NAME=studio\nVALOR_PROJECTS\n-1001234567890\nTELEGRAM_API_ID=1\n');
+    expect(values).toEqual({ VALOR_MACHINE_NAME: 'studio', TELEGRAM_API_ID: '1' });
+    expect(warnings).toEqual([
+      'WARN: .env line 2 is not NAME=value and is ignored: write NAME=value, or start the line with # for a comment',
+      'WARN: .env line 3 is not NAME=value and is ignored: write NAME=value, or start the line with # for a comment',
+    ]);
+  });
+});
+
+describe('names that are not settings', () => {
+  it('a typo gets the nearest known name', () => {
+    expect(unknownNameWarnings(['VALOR_PROJETS', 'TELEGRAM_API_HSAH', 'VALOR_AGENT_COMMAND', 'VALOR_PROJECT'])).toEqual([
+      'WARN: TELEGRAM_API_HSAH: not a setting; did you mean TELEGRAM_API_HASH?',
+      'WARN: VALOR_AGENT_COMMAND: not a setting; did you mean VALOR_AGENT_CMD?',
+      'WARN: VALOR_PROJECT: not a setting; did you mean VALOR_PROJECTS?',
+      'WARN: VALOR_PROJETS: not a setting; did you mean VALOR_PROJECTS?',
+    ]);
+  });
+
+  it('a name near none is still named; other prefixes and every known name pass', () => {
+    expect(unknownNameWarnings(['VALOR_COLOUR', 'HOME', 'VALORANT', 'VALOR_FETCH_TIMEOUT', 'VALOR_UPDATE_TRIGGER', 'VALOR_ALERT_API_URL'])).toEqual([
+      'WARN: VALOR_COLOUR: not a setting (the settings are listed in .env.example); it is ignored',
+    ]);
+  });
+
+  it('counts a swap of two letters as one edit', () => {
+    expect(editDistance('HSAH', 'HASH')).toBe(1);
+    expect(editDistance('', 'ABC')).toBe(3);
   });
 });
