@@ -1,5 +1,5 @@
 import fs from 'fs-extra';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -163,6 +163,58 @@ describe('--help and --version', () => {
     expect(await bridge.exited).toBe(0);
     const manifest = fs.readJsonSync(path.join(clone.machine, 'package.json')) as { name: string; version: string };
     expect(bridge.stdout()).toBe(`${manifest.name} ${manifest.version}\n`);
+  });
+});
+
+describe('npm start', () => {
+  function npmStart(args: string[], env: Record<string, string> = {}) {
+    const child = spawn('npm', ['start', '--', ...args], {
+      cwd: clone!.machine,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, exited, stdout: () => stdout, stderr: () => stderr };
+  }
+
+  it.each([[['--console']], [[]], [['--version']]])('before npm ci (%j): one line, run npm ci first, exit 1, no stack', async (args) => {
+    clone = createProjectClone();
+    fs.removeSync(path.join(clone.machine, 'node_modules'));
+    const run = npmStart(args);
+    run.child.stdin.end();
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toBe('The dependencies are not installed (no node_modules/tsx): run npm ci first\n');
+  });
+
+  it('installed: the bridge is the process that npm starts, with the arguments, and SIGTERM reaches it unchanged', async () => {
+    clone = createProjectClone();
+    const version = npmStart(['--version']);
+    expect(await version.exited).toBe(0);
+    expect(version.stdout()).toMatch(/\nvalor-remote-update \d+\.\d+\.\d+\n$/);
+    const run = npmStart(['--console'], { VALOR_AGENT_CMD: 'tr a-z A-Z' });
+    run.child.stdin.write('hello\n');
+    for (let i = 0; i < 200 && !run.stdout().includes('HELLO'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(run.stdout()).toContain('HELLO\n');
+    // npm → sh → node: the bridge is node itself, no wrapper process between.
+    const shell = execFileSync('pgrep', ['-P', String(run.child.pid)], { encoding: 'utf8' }).trim();
+    const bridgePid = Number(execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim());
+    expect(fs.readFileSync(`/proc/${bridgePid}/cmdline`, 'utf8').split('\0')).toEqual([
+      expect.stringMatching(/node$/),
+      '--import',
+      './src/require-dependencies.mjs',
+      '--import',
+      'tsx',
+      'src/main.ts',
+      '--console',
+      '',
+    ]);
+    process.kill(bridgePid, 'SIGTERM');
+    expect(await run.exited).toBe(143);
+    expect(run.stderr()).toContain('shutting down (SIGTERM)');
   });
 });
 
