@@ -18,6 +18,8 @@ export interface LoadRound {
   doubled: string[];
   answeredBefore: number;
   answeredAfter: number;
+  /** Lines the first bridge read while stopping, kept in the console inbox for the second. */
+  carriedOver: number;
   firstExitCode: number | null;
   restartGapMs: number;
   totalMs: number;
@@ -88,6 +90,7 @@ export async function restartUnderLoad(interruption: Interruption): Promise<Load
       ...tally(names, before, after),
       answeredBefore: before.length,
       answeredAfter: after.length,
+      carriedOver: Number(/(\d+) line\(s\) read while the last run was stopping/.exec(second.stderr())?.[1] ?? 0),
       firstExitCode,
       restartGapMs: readyAt - first.exitedAt()!,
       totalMs: second.exitedAt()! - startedAt,

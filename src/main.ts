@@ -59,6 +59,7 @@ function createTransport(settings: Settings, paths: ProjectPaths): Transport {
     return new ConsoleTransport(process.stdin, process.stdout, process.stderr, {
       chats: consoleChats(settings.chats),
       inbox: { file: paths.consoleInbox, takenUpTo: (chatId) => marks.get(chatId) },
+      log,
     });
   }
   return new TelegramTransport(createTelegramClient(settings.telegram, settings.telegram.session, log), log, {

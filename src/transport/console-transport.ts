@@ -18,6 +18,7 @@ export interface ConsoleInbox {
 export interface ConsoleOptions {
   chats?: ConsoleChats;
   inbox?: ConsoleInbox;
+  log?(line: string): void;
 }
 
 function readInbox(file: string): IncomingMessage[] {
@@ -69,7 +70,9 @@ export class ConsoleTransport implements Transport {
     const deliver = (message: IncomingMessage): void => {
       delivered = delivered.then(() => listener(message));
     };
-    for (const message of this.keptLines()) {
+    const kept = this.keptLines();
+    if (kept.length > 0) this.options.log?.(`console mode: ${kept.length} line(s) read while the last run was stopping: handled first`);
+    for (const message of kept) {
       this.nextMessageId = Math.max(this.nextMessageId, message.messageId);
       deliver(message);
     }

@@ -128,6 +128,7 @@ describe('the real bridge in console mode', () => {
     second.endInput();
     expect(await second.exited).toBe(0);
     expect(second.stdout()).toBe('answer to second\nanswer to third\n');
+    expect(second.stderr()).toContain('console mode: 2 line(s) read while the last run was stopping: handled first');
 
     const third = startBridge(clone.machine, env);
     third.endInput();
