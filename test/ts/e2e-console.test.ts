@@ -99,6 +99,25 @@ describe('the real bridge in console mode', () => {
     expect(bridge.stdout()).toBe('HELLO $(WHOAMI)\n');
   });
 
+  it('on a terminal, as a person meets it: npm start -- --console says what it is, echoes the line, prints the reply, Ctrl-D ends it', () => {
+    clone = createProjectClone();
+    fs.writeFileSync(path.join(clone.machine, '.env'), 'VALOR_PROJECTS=valor=-1001234567890\nVALOR_AGENT_CMD=tr a-z A-Z\n');
+    const result = spawnSync('python3', ['test/ts/fixtures/console-on-pty.py', clone.machine, 'hello there', 'HELLO THERE'], { encoding: 'utf8' });
+    const { code, screen } = JSON.parse(result.stdout) as { code: number; screen: string };
+    const lines = screen.split('\r\n').map((line) => line.replace(/^\[bridge\] \S+ /, ''));
+    expect(code).toBe(0);
+    const intro = lines.indexOf('console mode: your settings are checked as for Telegram; type a message, or /update');
+    expect(intro).toBeGreaterThan(0);
+    expect(lines.slice(intro + 1, intro + 3)).toEqual([
+      'console mode: a line goes to valor (-1001234567890)',
+      'console mode: not set, and needed to run with Telegram: TELEGRAM_API_ID, TELEGRAM_API_HASH, TELEGRAM_SESSION (see .env.example)',
+    ]);
+    const typed = lines.indexOf('hello there');
+    expect(typed).toBeGreaterThan(intro);
+    expect(lines[typed + 1]).toBe('HELLO THERE');
+    expect(lines[typed + 2]).toBe('shutting down (END_OF_INPUT)');
+  });
+
   it('missing settings stop start-up with one line each, naming them', async () => {
     clone = createProjectClone();
     const bridge = startBridge(clone.machine, { TELEGRAM_API_ID: '1', TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef' }, []);
