@@ -23,7 +23,20 @@ export const OTHER_SETTINGS = ['VALOR_FETCH_TIMEOUT', 'VALOR_ALERT_BOT_TOKEN', '
 /** Set for each run by whoever starts the update script (the bridge, the schedule): never in .env. */
 export const PER_RUN_NAMES = ['VALOR_UPDATE_TRIGGER'] as const;
 
-const KNOWN: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS, ...PER_RUN_NAMES];
+/** The test Telegram server's (shared/telegram-server: bridgeEnv, its preload) and the bats suite's: never a user's. */
+const TEST_NAMES = [
+  'TELEGRAM_SERVER_HOME',
+  'TELEGRAM_SERVER_PORT',
+  'TELEGRAM_SERVER_PUBKEY',
+  'TELEGRAM_SERVER_PYTHON',
+  'TELEGRAM_SERVER_LOG_LEVEL',
+  'TELEGRAM_NODE_MODULES',
+  'TELEGRAM_DIR',
+  'VALOR_TEST_BASH',
+];
+
+const KNOWN: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS, ...PER_RUN_NAMES, ...TEST_NAMES];
+const SUGGESTIBLE: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS];
 
 /** Edits (insert, delete, replace, swap two neighbours) to turn a into b. */
 export function editDistance(a: string, b: string): number {
@@ -53,10 +66,10 @@ function nearestOf(name: string, candidates: readonly string[]): { known: string
  * setting of the same family (VALOR_AGENT_COMMAND: VALOR_AGENT_CMD).
  */
 function nearestKnown(name: string): string | undefined {
-  const nearest = nearestOf(name, KNOWN);
+  const nearest = nearestOf(name, SUGGESTIBLE);
   if (nearest && nearest.distance <= Math.min(3, Math.floor(name.length / 3))) return nearest.known;
   const family = name.split('_').slice(0, 2).join('_');
-  return nearestOf(name, KNOWN.filter((known) => known.split('_').slice(0, 2).join('_') === family))?.known;
+  return nearestOf(name, SUGGESTIBLE.filter((known) => known.split('_').slice(0, 2).join('_') === family))?.known;
 }
 
 /** One WARN line for each VALOR_* or TELEGRAM_* name that is not a setting. */
