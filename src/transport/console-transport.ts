@@ -102,7 +102,10 @@ export class ConsoleTransport implements Transport {
   private keptLines(): IncomingMessage[] {
     const inbox = this.options.inbox;
     if (!inbox) return [];
-    const kept = readInbox(inbox.file).filter((message) => message.messageId > (inbox.takenUpTo(message.chatId) ?? 0));
+    // A chat no longer in VALOR_PROJECTS would never take its lines in.
+    const kept = readInbox(inbox.file).filter(
+      (message) => this.chats.chats.has(message.chatId) && message.messageId > (inbox.takenUpTo(message.chatId) ?? 0),
+    );
     fs.mkdirSync(path.dirname(inbox.file), { recursive: true });
     fs.writeFileSync(`${inbox.file}.tmp`, kept.map((message) => `${JSON.stringify(message)}\n`).join(''));
     fs.renameSync(`${inbox.file}.tmp`, inbox.file);
