@@ -45,11 +45,16 @@ export function consoleChats(configured: ReadonlyMap<string, string>): ConsoleCh
   };
 }
 
-/** The settings as the bridge runs them in console mode: the console twins in place of the chats. */
+/**
+ * The settings as the bridge runs them in console mode: the console twins in
+ * place of the chats, and /update open to the console, which has no Telegram
+ * user id: whoever types there is at the machine already.
+ */
 export function consoleSettings(settings: Settings): Settings {
   return {
     ...settings,
     chats: consoleChats(settings.chats).chats,
+    updateUsers: undefined,
     notifyChatId: settings.notifyChatId === undefined ? undefined : consoleChatId(settings.notifyChatId),
   };
 }
@@ -63,6 +68,9 @@ export function consoleIntro(settings: Settings): string[] {
   if (first && !settings.notSetForTelegram.includes('VALOR_PROJECTS')) {
     const rest = others.map(([key, chatId]) => `"${key}: " for ${key} (${chatId})`).join(', ');
     lines.push(`console mode: a line goes to ${first[0]} (${first[1]})${rest ? `; start it with ${rest}` : ''}`);
+  }
+  if (settings.updateUsers !== undefined) {
+    lines.push('console mode: /update is allowed here whatever VALOR_UPDATE_USERS says: the console is the machine itself');
   }
   if (settings.notSetForTelegram.length > 0) {
     lines.push(`console mode: not set, and needed to run with Telegram: ${settings.notSetForTelegram.join(', ')} (see .env.example)`);

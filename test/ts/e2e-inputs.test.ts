@@ -72,22 +72,31 @@ const PRODUCTION_ENV = [
   'VALOR_NOTIFY_CHAT=valor',
   'VALOR_AGENT_CMD=tr a-z A-Z',
   'VALOR_MACHINE_NAME=studio',
+  'VALOR_UPDATE_USERS=4242',
   '',
 ].join('\n');
 
 describe('console mode takes the same .env as production', () => {
-  it('a production .env: it says so, a line goes to the first project, "docs: " to docs, and the replies come back the same way', async () => {
+  it('a production .env: it says so, a line goes to the first project, "docs: " to docs, replies come back the same way, /update runs', async () => {
     clone = createProjectClone();
     fs.writeFileSync(path.join(clone.machine, '.env'), PRODUCTION_ENV);
     const bridge = startBridge(clone.machine);
     bridge.write('hello');
     bridge.write('docs: hi there');
+    await bridge.waitFor('stdout', 'docs: HI THERE\n');
+    bridge.write('docs: /update');
+    await bridge.waitFor('stdout', 'Already up to date.');
     bridge.endInput();
     expect(await bridge.exited).toBe(0);
-    expect(bridge.stdout()).toBe('HELLO\ndocs: HI THERE\n');
-    expect(logLines(bridge.stderr()).slice(0, 3)).toEqual([
+    // Projects are answered side by side: valor's and docs's replies may come in either order.
+    const stdout = bridge.stdout();
+    expect(stdout.split('\n').filter((line) => /^(HELLO|docs: HI THERE)$/.test(line)).sort()).toEqual(['HELLO', 'docs: HI THERE']);
+    expect(stdout).toMatch(/^docs: studio:\n\[remote-update\] .*Already up to date\. \(\w+\)$/m);
+    expect(stdout.split('\n').filter((line) => line.startsWith('docs: '))).toEqual(['docs: HI THERE', 'docs: studio:']);
+    expect(logLines(bridge.stderr()).slice(0, 4)).toEqual([
       'console mode: your settings are checked as for Telegram; type a message, or /update',
       'console mode: a line goes to valor (-1001234567890); start it with "docs: " for docs (-1009876543210)',
+      'console mode: /update is allowed here whatever VALOR_UPDATE_USERS says: the console is the machine itself',
       'ready: console mode; 2 chat(s) monitored on studio',
     ]);
   });
