@@ -55,8 +55,9 @@ class ConnectionStateLogger extends Logger {
 /** gramjs's client with the bridge's connection log: who listens to its state changes. */
 export type BridgeTelegramClient = TelegramClient & { readonly connection: ConnectionLog };
 
+/** Held open: while offline, this wait may be all that keeps the process alive. */
 function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
