@@ -1,14 +1,14 @@
 /**
  * The state of the link to Telegram, told in one line per change: gramjs
  * retries without end and would otherwise report every attempt. Also paces
- * the retries: 1, 2, 4, then 8 s between attempts, from 1 s again once
+ * the retries: 1, 2, 4, then 5 s between attempts, from 1 s again once
  * connected, so the bridge is back within seconds of the network.
  */
-export const MAX_RETRY_DELAY_MS = 8_000;
+export const MAX_RETRY_DELAY_MS = 5_000;
 export const REMINDER_INTERVAL_MS = 5 * 60_000;
 
 export interface ConnectionListener {
-  /** Connected after being down; not called for the first connection. */
+  /** Connected after failed attempts or a drop (also at start-up, after failed attempts). */
   reconnected?(): void;
   /** An error gramjs reported that is not a failed connection attempt (e.g. a 401). */
   error?(error: unknown): void;
@@ -38,7 +38,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-type State = { kind: 'new' } | { kind: 'up' } | { kind: 'down'; since: number; failures: number; remindedAt: number | undefined };
+type State = { kind: 'new' } | { kind: 'up' } | { kind: 'down'; since: number; failures: number; remindedAt: number | undefined; wasUp: boolean };
 
 export class ConnectionLog {
   private state: State = { kind: 'new' };
@@ -87,7 +87,7 @@ export class ConnectionLog {
     const before = this.state;
     this.state = { kind: 'up' };
     if (before.kind !== 'down') return;
-    this.deps.log(`connected again after ${formatDuration(this.deps.now() - before.since)}`);
+    this.deps.log(`connected${before.wasUp ? ' again' : ''} after ${formatDuration(this.deps.now() - before.since)}`);
     for (const listener of [...this.listeners]) listener.reconnected?.();
   }
 
@@ -108,6 +108,6 @@ export class ConnectionLog {
   }
 
   private goDown(): void {
-    this.state = { kind: 'down', since: this.deps.now(), failures: 0, remindedAt: undefined };
+    this.state = { kind: 'down', since: this.deps.now(), failures: 0, remindedAt: undefined, wasUp: this.state.kind === 'up' };
   }
 }

@@ -29,7 +29,7 @@ describe('the connection log', () => {
     }
     log.connected();
 
-    expect(delays.slice(0, 6)).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+    expect(delays.slice(0, 6)).toEqual([1000, 2000, 4000, 5000, 5000, 5000]);
     expect(Math.max(...delays)).toBe(MAX_RETRY_DELAY_MS);
     expect(lines).toEqual([
       'connection to Telegram lost; reconnecting',
@@ -49,6 +49,14 @@ describe('the connection log', () => {
     log.connected();
     log.dropped();
     expect(log.attemptFailed(refused)).toBe(1000);
+  });
+
+  it('at start-up: "connected after", not "again"', () => {
+    const { log, lines, advance } = logAt();
+    log.attemptFailed(refused);
+    advance(23_000);
+    log.connected();
+    expect(lines).toEqual(['Telegram unreachable (ECONNREFUSED 149.154.167.51:443); retrying', 'connected after 23 s']);
   });
 
   it('the first connection is not a reconnection; other errors are passed on and logged once per 5 min, not while down', () => {
@@ -115,7 +123,7 @@ describe('a real gramjs client with the data centre refusing connections', () =>
 
     expect(printed).toEqual([]);
     expect(lines).toEqual([`Telegram unreachable (ECONNREFUSED 127.0.0.1:${port}); retrying`]);
-    // gramjs pauses 1 s itself after each attempt; the rest is ours: 1, 2, 4, 8 s in all.
-    expect(waits.slice(0, 4)).toEqual([1000, 3000, 7000, 7000]);
+    // gramjs pauses 1 s itself after each attempt; the rest is ours: 1, 2, 4, 5 s in all.
+    expect(waits.slice(0, 4)).toEqual([1000, 3000, 4000, 4000]);
   });
 });
