@@ -199,6 +199,11 @@ export class TelegramTransport implements Transport {
     return this.identity === undefined ? 'not connected' : `connected as ${this.identity}`;
   }
 
+  onReconnect(listener: () => void): void {
+    // At once, from gramjs's "connected" line, before it reads any update: the listener holds them.
+    this.client.connection.listen({ reconnected: listener });
+  }
+
   lost(): Promise<LostConnection> {
     return this.watchdog.lost;
   }
