@@ -1,7 +1,8 @@
-import { Api, errors, type TelegramClient } from 'telegram';
+import { Api, errors } from 'telegram';
 import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
 import { ConnectionWatchdog } from './connection-watchdog.js';
 import { splitMessage } from './split-message.js';
+import type { BridgeTelegramClient } from './telegram-client.js';
 import { toInputPeer, toStoredPeer, type PeerStore } from './stored-peer.js';
 import { LoginError, type IncomingMessage, type LostConnection, type MessageListener, type ReplyTarget, type Transport } from './transport.js';
 
@@ -71,7 +72,7 @@ export class TelegramTransport implements Transport {
   private delivered: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly client: TelegramClient,
+    private readonly client: BridgeTelegramClient,
     private readonly log: (line: string) => void,
     options: TelegramTransportOptions = {},
   ) {
@@ -119,10 +120,7 @@ export class TelegramTransport implements Transport {
     const me = await this.request(this.client.getMe(), 'reading the account');
     this.username = me.username ?? undefined;
     this.identity = this.username ? `@${this.username}` : `${me.firstName ?? 'user'} (id ${String(me.id)}, no username)`;
-    this.client.onError = async (error) => {
-      this.log(`gramjs error: ${error.message}`);
-      this.watchdog.report(error);
-    };
+    this.client.connection.listen({ error: (error) => this.watchdog.report(error) });
     this.client.addEventHandler((event: NewMessageEvent) => this.receive(event, listener), new NewMessage({}));
     this.watchdog.start();
   }
@@ -199,6 +197,11 @@ export class TelegramTransport implements Transport {
 
   describe(): string {
     return this.identity === undefined ? 'not connected' : `connected as ${this.identity}`;
+  }
+
+  onReconnect(listener: () => void): void {
+    // At once, from gramjs's "connected" line, before it reads any update: the listener holds them.
+    this.client.connection.listen({ reconnected: listener });
   }
 
   lost(): Promise<LostConnection> {
