@@ -1,19 +1,10 @@
 import type { TelegramClient } from 'telegram';
+import { describeFailure } from '../transport/connection-log.js';
 
 /** How long `npm run login` and `npm run chats` try to reach Telegram before saying they cannot. */
 export const REACH_TIMEOUT_MS = 20_000;
 
 export class TelegramUnreachable extends Error {}
-
-/** "ECONNREFUSED 149.154.167.51:443" for a socket error, else the error's message. */
-export function describeNetworkError(error: unknown): string {
-  const socket = error as { code?: unknown; address?: unknown; port?: unknown; message?: unknown };
-  if (typeof socket.code === 'string' && typeof socket.address === 'string') {
-    return socket.port === undefined ? `${socket.code} ${socket.address}` : `${socket.code} ${socket.address}:${String(socket.port)}`;
-  }
-  if (typeof socket.code === 'string') return socket.code;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Connects, or throws TelegramUnreachable naming the last connection error
@@ -23,19 +14,24 @@ export function describeNetworkError(error: unknown): string {
  */
 export async function connectWithin(client: TelegramClient, withinMs: number, rerun: string): Promise<void> {
   let lastError: unknown;
-  client.onError = async (error) => {
+  // gramjs keeps onError's handler here and awaits it after each failed attempt; wrapped, not
+  // replaced, so the client's own back-off (in that handler) stays.
+  const internals = client as unknown as { _errorHandler?: (error: Error) => Promise<void> };
+  const handler = internals._errorHandler;
+  internals._errorHandler = async (error) => {
     lastError = error;
+    await handler?.(error);
   };
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const reason = lastError === undefined ? 'no answer' : describeNetworkError(lastError);
+      const reason = lastError === undefined ? 'no answer' : describeFailure(lastError);
       reject(new TelegramUnreachable(`could not reach Telegram in ${withinMs / 1000} s (${reason}): check this machine's network, then run ${rerun} again`));
     }, withinMs);
   });
   try {
     const connected = await Promise.race([client.connect(), late]);
-    if (!connected) throw new TelegramUnreachable(`could not reach Telegram (${describeNetworkError(lastError)}): check this machine's network, then run ${rerun} again`);
+    if (!connected) throw new TelegramUnreachable(`could not reach Telegram (${describeFailure(lastError)}): check this machine's network, then run ${rerun} again`);
   } finally {
     clearTimeout(timer);
   }

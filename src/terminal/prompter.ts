@@ -66,10 +66,9 @@ export function createPrompter(
       return;
     }
     answer = undefined;
-    if (muted) {
-      muted = false;
-      output.write('\n');
-    }
+    // A terminal echoed the answer and its Enter, except a secret one; a pipe echoes nothing.
+    if (muted || !terminal) output.write('\n');
+    muted = false;
     lines.setPrompt('');
     take(line.trim());
   });
