@@ -1,5 +1,5 @@
 import { judgeLoginError, NoAccount } from './account/login-errors.js';
-import { connectWithin, REACH_TIMEOUT_MS, TelegramUnreachable } from './account/reach-telegram.js';
+import { answered, connectWithin, REACH_TIMEOUT_MS, TelegramUnreachable } from './account/reach-telegram.js';
 import { loadEnvFile } from './config/env-file.js';
 import { checkoutRoot } from './config/paths.js';
 import { parseApiCredentials, SettingsError } from './config/settings.js';
@@ -65,7 +65,7 @@ async function login(): Promise<number> {
     throw new LoginRefused(refusal ?? `Login failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   prompt.close();
-  const me = await client.getMe();
+  const me = await answered(client.getMe(), REACH_TIMEOUT_MS, 'reading the account', 'npm run login');
   const who = me.username ? `@${me.username}` : `${me.firstName ?? 'user'} (no username)`;
   console.log(`\nLogged in as ${who}, id ${String(me.id)}. Save this line in .env:\n`);
   console.log(`TELEGRAM_SESSION=${String(client.session.save())}`);

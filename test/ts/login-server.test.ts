@@ -131,6 +131,17 @@ describe.skipIf(serverMissing !== undefined)(`npm run login against a local Tele
     expect(lines(terminal.screen()).slice(-2)).toEqual([PASSWORD_QUESTION, 'login cancelled']);
   }, 60_000);
 
+  it('a phone number with no Telegram account: one line after the code, exit 1', async () => {
+    const stranger = '+15550000199';
+    const terminal = login();
+    await terminal.waitFor(PHONE_QUESTION);
+    terminal.type(`${stranger}\r`);
+    await terminal.waitFor(CODE_QUESTION);
+    terminal.type(`${await loginCode(stranger)}\r`);
+    expect(await terminal.exited).toEqual({ exit: 1, signal: null, left: [] });
+    expect(lines(terminal.screen()).at(-1)).toBe(`${stranger} has no Telegram account: sign up in a Telegram app first, then run npm run login again`);
+  }, 60_000);
+
   it('answers on a pipe: each question is written to standard output, and the session printed works', async () => {
     const child = spawn('npm', ['run', 'login', '--silent'], { cwd: clone.machine, env: personEnv(tg.env('')), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
