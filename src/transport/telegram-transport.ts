@@ -50,7 +50,6 @@ export interface TelegramTransportOptions {
   peers?: PeerStore;
   requestTimeoutMs?: number;
   every?(ms: number, tick: () => void): () => void;
-  now?(): number;
 }
 
 const noPeers: PeerStore = { get: () => undefined, set: () => {} };
@@ -82,19 +81,23 @@ export class TelegramTransport implements Transport {
       check: async () => {
         await this.request(this.client.invoke(new Api.updates.GetState()), 'checking the connection');
       },
+      isConnected: () => this.client.connection.isUp(),
       isLoginError,
       every: options.every ?? ((ms, tick) => {
         const timer = setInterval(tick, ms);
         timer.unref();
         return () => clearInterval(timer);
       }),
-      now: options.now ?? Date.now,
       log,
     });
   }
 
+  /** Any request's 401 ends the bridge at once, not at the watchdog's next look. */
   private request<T>(work: Promise<T>, what: string): Promise<T> {
-    return withTimeout(work, this.requestTimeoutMs, what);
+    return withTimeout(work, this.requestTimeoutMs, what).catch((error: unknown) => {
+      this.watchdog.report(error);
+      throw error;
+    });
   }
 
   /**
@@ -114,7 +117,7 @@ export class TelegramTransport implements Transport {
 
   async start(listener: MessageListener): Promise<void> {
     this.log('connecting to Telegram…');
-    // Offline, gramjs's connect() answers false rather than throwing.
+    // Offline, gramjs's connect() keeps trying (the connection log says so); false means it gave up.
     if (!(await this.client.connect())) throw new Error('could not connect to Telegram');
     await this.checkLogin();
     const me = await this.request(this.client.getMe(), 'reading the account');
