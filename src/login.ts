@@ -18,7 +18,7 @@ import { createTelegramClient } from './transport/telegram-client.js';
  * 2 bad settings or phone number, 130 cancelled (Ctrl-C).
  */
 
-export const EXIT_CANCELLED = 130;
+const EXIT_CANCELLED = 130;
 
 class LoginRefused extends Error {}
 
