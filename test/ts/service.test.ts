@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'fs-extra';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,9 +64,14 @@ interface LaunchdJob {
   StandardErrorPath: string;
 }
 
-/** Runs a job as launchd would: its arguments, folder and environment only, output appended to its log. */
-function runLikeLaunchd(job: LaunchdJob, extraArgs: string[] = [], input = ''): Promise<number | null> {
-  const env = Object.entries(job.EnvironmentVariables).map(([k, v]) => `${k}=${v}`);
+/**
+ * Runs a job as launchd would: its arguments, folder and environment only, output appended to its log.
+ * `launchctl` puts the fake launchctl first on the job's PATH, where a Mac has /bin/launchctl.
+ */
+function runLikeLaunchd(job: LaunchdJob, extraArgs: string[] = [], input = '', launchctl?: FakeLaunchctl): Promise<number | null> {
+  const vars = { ...job.EnvironmentVariables };
+  if (launchctl) Object.assign(vars, { PATH: `${launchctl.binDir}:${vars.PATH}`, FAKE_LAUNCHD_DIR: launchctl.stateDir });
+  const env = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
   const log = fs.openSync(job.StandardOutPath, 'a');
   const child = spawn('env', ['-i', ...env, ...job.ProgramArguments, ...extraArgs], {
     cwd: job.WorkingDirectory,
@@ -510,6 +517,49 @@ describe('the agents run in launchd\'s own environment', () => {
     expect(fs.existsSync(path.join(s.clone.machine, 'data', 'restart-requested'))).toBe(true);
     const record = fs.readFileSync(path.join(s.clone.machine, 'data', 'last-update'), 'utf8');
     expect(record).toContain('\ntrigger=schedule\noutcome=updated\nexit=0\n');
+  });
+
+  it('the update job, from its plist under env -i, then checks the bridge: one that did not come back is recorded and posted (settings from .env)', async () => {
+    const s = setup();
+    expect(s.service('install', '--jitter', '0').code).toBe(0);
+    const posts: string[] = [];
+    const server = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        posts.push(`${request.url} ${new URLSearchParams(body).get('text')}`);
+        response.end(JSON.stringify({ ok: true, result: {} }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    fs.writeFileSync(path.join(s.clone.machine, '.env'), `VALOR_ALERT_BOT_TOKEN=42:tok\nVALOR_ALERT_CHAT=-100777\nVALOR_ALERT_API_URL=${url}\nVALOR_MACHINE_NAME=studio\n`);
+    const stoppedAt = new Date(Date.now() - 10 * 60_000);
+    writeBeacon(path.join(s.clone.machine, 'data', 'bridge.json'), {
+      pid: 1,
+      commit: '0000000000000000000000000000000000000000',
+      subject: 'old',
+      machine: 'studio',
+      startedAt: stoppedAt.toISOString(),
+      readyAt: stoppedAt.toISOString(),
+      stoppedAt: stoppedAt.toISOString(),
+      exitCode: 0,
+    });
+    s.launchctl.exited(BRIDGE, 1);
+
+    const code = await runLikeLaunchd(s.plist(UPDATE) as unknown as LaunchdJob, [], '', s.launchctl);
+    server.close();
+
+    expect(code).toBe(0);
+    const line = `bridge not running since ${stoppedAt.toISOString().replace(/\.\d+Z$/, 'Z')} (launchd: last exit 1)`;
+    const log = fs.readFileSync(path.join(s.clone.machine, 'logs', 'update.log'), 'utf8');
+    expect(log).toContain('[remote-update] Already up to date.');
+    expect(log).toContain(`[bridge-health] ${line}\n[bridge-health] alert sent: ${line}\n`);
+    expect(log).not.toContain('waiting');
+    expect(posts).toEqual([`/bot42:tok/sendMessage studio: ${line}`]);
+    const record = fs.readFileSync(path.join(s.clone.machine, 'data', 'last-update'), 'utf8');
+    expect(record).toContain('\ntrigger=schedule\n');
+    expect(record).toContain(`\nbridge=${line}\n`);
   });
 
   it('the bridge, from its plist under env -i, starts in console mode and answers /update', async () => {
