@@ -485,6 +485,18 @@ describe('valor-service.sh uninstall, restart, status, logs, help', () => {
     expect(output).toContain('[valor-service] logs/update.log: none yet');
   });
 
+  it.each(['status', 'install'])('%s before npm ci: one line saying to run npm ci first, exit 2, nothing written', (command) => {
+    const s = setup();
+    fs.removeSync(path.join(s.clone.machine, 'node_modules'));
+
+    const { code, output } = s.service(command);
+
+    expect(code).toBe(2);
+    expect(output).toBe(`[valor-service] the dependencies are not installed: run npm ci first (in ${s.clone.machine}), then run this again.\n`);
+    expect(fs.existsSync(path.join(s.home, 'Library'))).toBe(false);
+    expect(s.launchctl.calls()).toEqual([]);
+  });
+
   it.each(['help', '-h', '--help'])('%s prints one line per command, exit 0', (flag) => {
     const s = setup();
     const { code, output } = s.service(flag);
