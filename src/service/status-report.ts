@@ -27,17 +27,23 @@ export interface ReportDeps {
   print(line: string): void;
 }
 
+/** The beacon's ISO times, to the second as every other time here. */
+function at(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : isoSeconds(ms);
+}
+
 function beaconLine(beacon: BridgeBeacon | undefined, alive: boolean): string {
   if (!beacon) return 'bridge: no record of what runs (data/bridge.json): none has started since this version was installed';
   const sha = short(beacon.commit);
   if (alive && beacon.stoppedAt === null) {
-    if (beacon.readyAt === null) return `bridge: starting ${sha} since ${beacon.startedAt} (pid ${beacon.pid}), not ready yet`;
-    return `bridge: running ${sha} since ${beacon.startedAt} (pid ${beacon.pid}) — ${beacon.subject}`;
+    if (beacon.readyAt === null) return `bridge: starting ${sha} since ${at(beacon.startedAt)} (pid ${beacon.pid}), not ready yet`;
+    return `bridge: running ${sha} since ${at(beacon.startedAt)} (pid ${beacon.pid}) — ${beacon.subject}`;
   }
   if (beacon.stoppedAt !== null) {
-    return `bridge: not running: ${sha} stopped at ${beacon.stoppedAt}${beacon.exitCode === null ? '' : ` (exit ${beacon.exitCode})`}`;
+    return `bridge: not running: ${sha} stopped at ${at(beacon.stoppedAt)}${beacon.exitCode === null ? '' : ` (exit ${beacon.exitCode})`}`;
   }
-  return `bridge: not running: ${sha} (pid ${beacon.pid}, started ${beacon.startedAt}) is gone without a stop record`;
+  return `bridge: not running: ${sha} (pid ${beacon.pid}, started ${at(beacon.startedAt)}) is gone without a stop record`;
 }
 
 function reportCheckout(deps: ReportDeps): void {

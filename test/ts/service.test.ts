@@ -718,7 +718,7 @@ describe('status: what runs, and what needs attention', () => {
 
     expect(code).toBe(0);
     const sha = running.commit.slice(0, 7);
-    expect(output).toContain(`[valor-service] bridge: running ${sha} since ${HOUR_AGO} (pid ${running.pid}) — Initial project\n`);
+    expect(output).toContain(`[valor-service] bridge: running ${sha} since ${HOUR_AGO.replace(/\.\d+Z$/, 'Z')} (pid ${running.pid}) — Initial project\n`);
     expect(output).toContain(`[valor-service] checkout: ${sha} — Initial project\n`);
     expect(output).toMatch(
       new RegExp(`\\[valor-service\\] upstream: ${upstream} — Add release notes \\(origin/main, last fetched \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ; 1 commit\\(s\\) not in the checkout yet\\)\n`),
@@ -778,7 +778,7 @@ describe('status: what runs, and what needs attention', () => {
     const { code, output } = s.service('status');
 
     expect(code).toBe(1);
-    expect(output).toContain(`[valor-service] bridge: not running: ${old.commit.slice(0, 7)} stopped at ${stoppedAt} (exit 0)\n`);
+    expect(output).toContain(`[valor-service] bridge: not running: ${old.commit.slice(0, 7)} stopped at ${stoppedAt.replace(/\.\d+Z$/, 'Z')} (exit 0)\n`);
     expect(output).toContain(`needs attention: bridge not running since ${stoppedAt.replace(/\.\d+Z$/, 'Z')} (launchd: running, pid ${old.pid})`);
   });
 
