@@ -19,7 +19,8 @@ export const USAGE = `Usage: scripts/valor-service.sh <command>
              each run after a random delay of up to --jitter 5m (a reinstall keeps the schedule)
   uninstall  boot out both agents and remove their plists
   restart    restart the bridge gracefully (SIGTERM; launchd starts it again)
-  status     each agent's state, the last update run, a pending restart; exit 1 if something needs attention
+  status     each agent's state, the schedule, the commit the bridge runs, the checkout's and the upstream's,
+             the last update run, a pending restart; exit 1 if something needs attention
   logs       the last lines of logs/bridge.log and logs/update.log
   help       show this help (also -h, --help)`;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeBeacon } from '../../src/restart/bridge-beacon.js';
 import { judgeBridge, RESTART_GRACE_MS, type BridgeFacts } from '../../src/service/bridge-health.js';
+import { curlConfig } from '../../src/service/telegram-alert.js';
 
 /** The cases the process-level tests (service, bridge-health) do not reach. */
 const NOW = Date.parse('2026-11-29T12:00:00Z');
@@ -69,8 +70,7 @@ describe('judgeBridge', () => {
 });
 
 describe('the alert\'s curl config', () => {
-  it('quotes what curl reads from stdin: quotes, backslashes and newlines cannot end a value early', async () => {
-    const { curlConfig } = await import('../../src/service/telegram-alert.js');
+  it('quotes what curl reads from stdin: quotes, backslashes and newlines cannot end a value early', () => {
     const config = curlConfig({ token: '1:t', chat: '-100"1', apiUrl: 'http://127.0.0.1:1' }, 'a "b" \\c\nd');
     expect(config).toBe(
       'url = "http://127.0.0.1:1/bot1:t/sendMessage"\n' +
