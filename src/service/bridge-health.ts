@@ -52,8 +52,9 @@ export function judgeBridge(facts: BridgeFacts): Verdict {
 
   if (!up) {
     if (!beacon) return old(facts.flagWrittenAt) ? problem('not-running', facts.flagWrittenAt!) : { kind: 'fine-for-now' };
+    // Down for long is a problem whether or not a restart was asked since: a fresh flag does not excuse it.
     const lastSeen = ms(beacon.stoppedAt) ?? ms(beacon.readyAt) ?? ms(beacon.startedAt) ?? now;
-    return old(facts.flagWrittenAt ?? lastSeen) ? problem('not-running', lastSeen) : { kind: 'fine-for-now' };
+    return old(lastSeen) ? problem('not-running', lastSeen) : { kind: 'fine-for-now' };
   }
   const startedAt = ms(beacon.startedAt) ?? now;
   if (beacon.readyAt === null) return old(startedAt) ? problem('not-ready', startedAt) : { kind: 'fine-for-now' };

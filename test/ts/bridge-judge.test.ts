@@ -39,6 +39,15 @@ describe('judgeBridge', () => {
     });
   });
 
+  it('a bridge down for an hour is a problem even when an update has just asked for a restart', () => {
+    const stoppedAt = new Date(minutesAgo(60)).toISOString();
+    expect(judgeBridge(facts({ alive: false, flagWrittenAt: minutesAgo(0) }, { stoppedAt }))).toEqual({
+      kind: 'problem',
+      problem: { kind: 'not-running', since: '2026-11-29T11:00:00Z' },
+    });
+    expect(judgeBridge(facts({ alive: false, flagWrittenAt: minutesAgo(0) }, { stoppedAt: new Date(minutesAgo(0)).toISOString() })).kind).toBe('fine-for-now');
+  });
+
   it('a process that is gone without a stop record: not running since it was last seen (ready)', () => {
     expect(judgeBridge(facts({ alive: false }, { readyAt: '2026-11-29T11:00:00.123Z' }))).toEqual({
       kind: 'problem',
