@@ -101,8 +101,9 @@ async function bootoutAndWait(deps: Launchd, job: LaunchdJob): Promise<string | 
   return gone ? undefined : `still listed by launchd ${BOOTOUT_WAIT_MS / 1000} s after bootout`;
 }
 
-function render(deps: ServiceDeps, job: LaunchdJob, launchPathValue: string, schedule: Schedule): string {
-  const template = job === deps.jobs.update ? withSchedule(job.template, schedule) : job.template;
+/** The plist install writes; `schedule` is the update job's. */
+function render(deps: ServiceDeps, job: LaunchdJob, launchPathValue: string, schedule: Schedule | undefined): string {
+  const template = job === deps.jobs.update && schedule ? withSchedule(job.template, schedule) : job.template;
   return renderJob(template, job.label, { PROJECT_DIR: deps.paths.root, PATH: launchPathValue, HOME: deps.home });
 }
 
@@ -292,8 +293,39 @@ function jobStatus(deps: Launchd, job: LaunchdJob, disabled: Set<string>, proble
   if (job.label === deps.jobs.bridge.label && !state.pid) problems.push(`${job.label} is not running`);
 }
 
+/** Object keys sorted, so that two parsed plists compare by content. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b))) : item,
+  );
+}
+
+/**
+ * An installed plist that differs from what install would write now, with
+ * the same PATH and schedule: installed by an older version of this project
+ * (say, before the update agent ran at load), or edited by hand.
+ */
+function outdatedPlists(deps: ServiceDeps, problems: string[]): void {
+  for (const job of deps.jobs.all) {
+    const installed = installedJob(deps, job);
+    const env = installed?.EnvironmentVariables;
+    if (!installed || !isDict(env) || typeof env.PATH !== 'string') continue;
+    const schedule = scheduleOf(installed) ?? scheduleOf(job.template);
+    let expected: string;
+    try {
+      expected = canonical(parse(render(deps, job, env.PATH, schedule)));
+    } catch {
+      continue;
+    }
+    if (canonical(installed) !== expected) {
+      problems.push(`${installedPlist(deps.home, job)} is not what this checkout installs now (written by an older version?): run scripts/valor-service.sh install again`);
+    }
+  }
+}
+
 export async function status(deps: ServiceDeps): Promise<number> {
   const problems: string[] = [];
+  outdatedPlists(deps, problems);
   let bridgeLaunchd: ServiceState | undefined | 'none' = 'none';
   if (deps.launchctl) {
     const launchd = deps as Launchd;

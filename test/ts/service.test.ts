@@ -849,6 +849,28 @@ describe('status: what runs, and what needs attention', () => {
     fs.removeSync(dir);
   });
 
+  it('a plist written by an older version (the update job running remote-update.sh, not at load) needs a reinstall', () => {
+    const s = setup();
+    s.service('install');
+    beacon(s);
+    expect(s.service('status').code).toBe(0);
+    const file = path.join(s.home, 'Library', 'LaunchAgents', `${UPDATE}.plist`);
+    const old = fs
+      .readFileSync(file, 'utf8')
+      .replace(/scheduled-update\.sh<\/string>\s*<string>--jitter<\/string>\s*<string>300<\/string>/, 'remote-update.sh</string>')
+      .replace(/<key>RunAtLoad<\/key>\s*<true\/>/, '<key>RunAtLoad</key><false/>');
+    expect(old).toContain('remote-update.sh</string>');
+    fs.writeFileSync(file, old);
+
+    const { code, output } = s.service('status');
+
+    expect(code).toBe(1);
+    expect(output).toContain(`needs attention: ${file} is not what this checkout installs now (written by an older version?): run scripts/valor-service.sh install again\n`);
+    expect(s.service('install').code).toBe(0);
+    beacon(s); // the bridge that launchd started again
+    expect(s.service('status').code).toBe(0);
+  });
+
   it('install warns of no version folder for a Homebrew node', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-brew-'));
     const brew = fakeHomebrew(dir, '22.3.0');
