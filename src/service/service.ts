@@ -1,11 +1,15 @@
 import fs from 'fs-extra';
 import path from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
-import { parseLastUpdate } from '../restart/last-update.js';
-import { installedPlist, launchAgentsDir, type LaunchdJob, type LaunchdJobs } from './launchd-jobs.js';
+import { parse } from 'plist';
+import { installedPlist, isDict, launchAgentsDir, type LaunchdJob, type LaunchdJobs, type PlistDict } from './launchd-jobs.js';
+import { versionedNodeWarning } from './node-folder.js';
+import { describeSchedule, parseSchedule, scheduleOf, ScheduleError, withSchedule, type Schedule, type ScheduleOptions } from './schedule.js';
 import { launchPath, programOf } from './launch-path.js';
 import type { Launchctl, LaunchctlResult } from './launchctl.js';
+import { readServiceState, type ServiceState } from './launchd-state.js';
 import { PlistError, renderJob } from './render-plist.js';
+import { reportWhatRuns } from './status-report.js';
 
 /**
  * install / uninstall / restart / status / logs of the launchd agents.
@@ -53,31 +57,8 @@ function launchctlFailure(subcommand: string, result: LaunchctlResult): string {
   return `launchctl ${subcommand}: ${result.output || `exit ${result.code}`}`;
 }
 
-function field(text: string, name: string): string | undefined {
-  return new RegExp(`^\\s*${name} = (.+)$`, 'm').exec(text)?.[1]?.trim();
-}
-
-interface ServiceState {
-  path?: string;
-  state: string;
-  pid?: string;
-  runs?: string;
-  lastExit?: string;
-  lastSignal?: string;
-}
-
 function serviceState(deps: Launchd, job: LaunchdJob): ServiceState | undefined {
-  const result = deps.launchctl('print', target(deps, job));
-  if (result.code !== 0) return undefined;
-  const text = result.output;
-  return {
-    path: field(text, 'path'),
-    state: field(text, 'state') ?? 'unknown',
-    pid: field(text, 'pid'),
-    runs: field(text, 'runs'),
-    lastExit: field(text, 'last exit code'),
-    lastSignal: field(text, 'last terminating signal'),
-  };
+  return readServiceState(deps.launchctl, target(deps, job));
 }
 
 async function waitFor(deps: ServiceDeps, limitMs: number, done: () => boolean): Promise<boolean> {
@@ -120,8 +101,28 @@ async function bootoutAndWait(deps: Launchd, job: LaunchdJob): Promise<string | 
   return gone ? undefined : `still listed by launchd ${BOOTOUT_WAIT_MS / 1000} s after bootout`;
 }
 
-function render(deps: ServiceDeps, job: LaunchdJob, launchPathValue: string): string {
-  return renderJob(job.template, job.label, { PROJECT_DIR: deps.paths.root, PATH: launchPathValue, HOME: deps.home });
+/** The plist install writes; `schedule` is the update job's. */
+function render(deps: ServiceDeps, job: LaunchdJob, launchPathValue: string, schedule: Schedule | undefined): string {
+  const template = job === deps.jobs.update && schedule ? withSchedule(job.template, schedule) : job.template;
+  return renderJob(template, job.label, { PROJECT_DIR: deps.paths.root, PATH: launchPathValue, HOME: deps.home });
+}
+
+/** The installed plist, parsed; undefined when there is none or it is not one. */
+export function installedJob(deps: ServiceDeps, job: LaunchdJob): PlistDict | undefined {
+  try {
+    const parsed = parse(fs.readFileSync(installedPlist(deps.home, job), 'utf8'));
+    return isDict(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A reinstall keeps the installed schedule unless told otherwise; a first install takes the template's. */
+function chosenSchedule(deps: ServiceDeps, options: ScheduleOptions): Schedule {
+  const installed = installedJob(deps, deps.jobs.update);
+  const fallback = (installed && scheduleOf(installed)) ?? scheduleOf(deps.jobs.update.template);
+  if (!fallback) throw new PlistError(`${deps.jobs.update.label}: the template has no schedule`);
+  return parseSchedule(options, fallback);
 }
 
 async function bootstrap(deps: Launchd, plistFile: string): Promise<string | undefined> {
@@ -163,7 +164,15 @@ async function confirmBridgeRunning(deps: Launchd): Promise<string | undefined> 
   return `${deps.jobs.bridge.label} is loaded but not running after ${START_WAIT_MS / 1000} s: launchd's last exit status ${last}. Read ${deps.jobs.bridge.log}.`;
 }
 
-export async function install(deps: Launchd): Promise<number> {
+export async function install(deps: Launchd, options: ScheduleOptions = {}): Promise<number> {
+  let schedule: Schedule;
+  try {
+    schedule = chosenSchedule(deps, options);
+  } catch (error) {
+    if (!(error instanceof ScheduleError)) throw error;
+    deps.print(`FAIL: ${error.message}. Nothing was changed.`);
+    return 2;
+  }
   const refused = refusal(deps) ?? noGuiSession(deps);
   if (refused) {
     deps.print(`FAIL: ${refused}`);
@@ -175,9 +184,11 @@ export async function install(deps: Launchd): Promise<number> {
   for (const command of found.missing) {
     deps.print(`note: ${command} is not on PATH now, so the agents will not find it either`);
   }
+  const versioned = found.found.node ? versionedNodeWarning(found.found.node) : undefined;
+  if (versioned) deps.print(versioned);
   let rendered: Array<[LaunchdJob, string]>;
   try {
-    rendered = deps.jobs.all.map((job) => [job, render(deps, job, found.path)]);
+    rendered = deps.jobs.all.map((job) => [job, render(deps, job, found.path, schedule)]);
   } catch (error) {
     if (!(error instanceof PlistError)) throw error;
     deps.print(`FAIL: ${error.message}. Nothing was installed.`);
@@ -197,6 +208,7 @@ export async function install(deps: Launchd): Promise<number> {
     }
   }
   deps.print(`PATH for the agents: ${found.path}`);
+  deps.print(`Update schedule: ${describeSchedule(schedule)}`);
   if (failures.length > 0) {
     const installed = deps.jobs.all.filter((job) => !failures.includes(job.label)).map((job) => job.label);
     deps.print(`Install incomplete. Installed: ${installed.join(', ') || 'none'}. Not installed: ${failures.join(', ')}.`);
@@ -281,32 +293,60 @@ function jobStatus(deps: Launchd, job: LaunchdJob, disabled: Set<string>, proble
   if (job.label === deps.jobs.bridge.label && !state.pid) problems.push(`${job.label} is not running`);
 }
 
-/** What needs no launchd: the last update run and the restart flag. */
-function updateStatus(deps: ServiceDeps, problems: string[]): void {
-  const record = fs.existsSync(deps.paths.lastUpdate) ? parseLastUpdate(fs.readFileSync(deps.paths.lastUpdate, 'utf8')) : undefined;
-  if (!record) {
-    deps.print('last update: none recorded yet (data/last-update)');
-  } else {
-    deps.print(`last update: ${record.time}, started by ${record.trigger}: ${record.outcome} (exit ${record.exit}) — ${record.summary}`);
-    if (record.outcome === 'failed') problems.push('the last update failed');
-  }
-  if (fs.existsSync(deps.paths.restartFlag)) {
-    deps.print(`restart pending: yes (${fs.readFileSync(deps.paths.restartFlag, 'utf8').trim()})`);
-  } else {
-    deps.print('restart pending: no');
+/** Object keys sorted, so that two parsed plists compare by content. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b))) : item,
+  );
+}
+
+/**
+ * An installed plist that differs from what install would write now, with
+ * the same PATH and schedule: installed by an older version of this project
+ * (say, before the update agent ran at load), or edited by hand.
+ */
+function outdatedPlists(deps: ServiceDeps, problems: string[]): void {
+  for (const job of deps.jobs.all) {
+    const installed = installedJob(deps, job);
+    const env = installed?.EnvironmentVariables;
+    if (!installed || !isDict(env) || typeof env.PATH !== 'string') continue;
+    const schedule = scheduleOf(installed) ?? scheduleOf(job.template);
+    let expected: string;
+    try {
+      expected = canonical(parse(render(deps, job, env.PATH, schedule)));
+    } catch {
+      continue;
+    }
+    if (canonical(installed) !== expected) {
+      problems.push(`${installedPlist(deps.home, job)} is not what this checkout installs now (written by an older version?): run scripts/valor-service.sh install again`);
+    }
   }
 }
 
 export async function status(deps: ServiceDeps): Promise<number> {
   const problems: string[] = [];
+  outdatedPlists(deps, problems);
+  let bridgeLaunchd: ServiceState | undefined | 'none' = 'none';
   if (deps.launchctl) {
     const launchd = deps as Launchd;
     const disabled = disabledLabels(launchd);
     for (const job of deps.jobs.all) jobStatus(launchd, job, disabled, problems);
+    bridgeLaunchd = serviceState(launchd, deps.jobs.bridge);
   } else {
     deps.print('launchd: not available here (not macOS); the agents cannot be shown');
   }
-  updateStatus(deps, problems);
+  reportWhatRuns(
+    {
+      root: deps.paths.root,
+      paths: deps.paths,
+      installed: { bridge: installedJob(deps, deps.jobs.bridge), update: installedJob(deps, deps.jobs.update) },
+      bridgeLaunchd,
+      now: Date.now(),
+      flag: fs.existsSync(deps.paths.restartFlag) ? fs.readFileSync(deps.paths.restartFlag, 'utf8').trim() : undefined,
+      print: deps.print,
+    },
+    problems,
+  );
   deps.print(`logs: ${deps.jobs.all.map((job) => path.join(deps.paths.root, job.log)).join(', ')}`);
   if (problems.length === 0) return 0;
   deps.print(`needs attention: ${problems.join('; ')}`);

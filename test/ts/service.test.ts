@@ -1,10 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'fs-extra';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeLaunchctl, type FakeLaunchctl } from './fixtures/fake-launchctl.js';
-import { createProjectClone, type ProjectClone } from './fixtures/project-clone.js';
+import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
+import { writeBeacon, type BridgeBeacon } from '../../src/restart/bridge-beacon.js';
 
 let clone: ProjectClone | undefined;
 afterEach(() => clone?.cleanup());
@@ -61,9 +64,14 @@ interface LaunchdJob {
   StandardErrorPath: string;
 }
 
-/** Runs a job as launchd would: its arguments, folder and environment only, output appended to its log. */
-function runLikeLaunchd(job: LaunchdJob, extraArgs: string[] = [], input = ''): Promise<number | null> {
-  const env = Object.entries(job.EnvironmentVariables).map(([k, v]) => `${k}=${v}`);
+/**
+ * Runs a job as launchd would: its arguments, folder and environment only, output appended to its log.
+ * `launchctl` puts the fake launchctl first on the job's PATH, where a Mac has /bin/launchctl.
+ */
+function runLikeLaunchd(job: LaunchdJob, extraArgs: string[] = [], input = '', launchctl?: FakeLaunchctl): Promise<number | null> {
+  const vars = { ...job.EnvironmentVariables };
+  if (launchctl) Object.assign(vars, { PATH: `${launchctl.binDir}:${vars.PATH}`, FAKE_LAUNCHD_DIR: launchctl.stateDir });
+  const env = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
   const log = fs.openSync(job.StandardOutPath, 'a');
   const child = spawn('env', ['-i', ...env, ...job.ProgramArguments, ...extraArgs], {
     cwd: job.WorkingDirectory,
@@ -122,9 +130,9 @@ describe('valor-service.sh install', () => {
     const update = s.plist(UPDATE);
     expect(update).toMatchObject({
       Label: UPDATE,
-      ProgramArguments: ['/bin/bash', path.join(root, 'scripts', 'remote-update.sh')],
+      ProgramArguments: ['/bin/bash', path.join(root, 'scripts', 'scheduled-update.sh'), '--jitter', '300'],
       WorkingDirectory: root,
-      RunAtLoad: false,
+      RunAtLoad: true,
       StartCalendarInterval: [
         { Hour: 6, Minute: 0 },
         { Hour: 18, Minute: 0 },
@@ -132,6 +140,8 @@ describe('valor-service.sh install', () => {
       StandardOutPath: path.join(root, 'logs', 'update.log'),
     });
     expect(update.KeepAlive).toBeUndefined();
+    expect(update.StartInterval).toBeUndefined();
+    expect(output).toContain('[valor-service] Update schedule: at 06:00, 18:00 (local time), and at load (login, boot); each after a random delay of up to 5 min');
     for (const plist of [bridge, update]) {
       const env = plist.EnvironmentVariables as Record<string, string>;
       expect(env.HOME).toBe(s.home);
@@ -475,6 +485,18 @@ describe('valor-service.sh uninstall, restart, status, logs, help', () => {
     expect(output).toContain('[valor-service] logs/update.log: none yet');
   });
 
+  it.each(['status', 'install'])('%s before npm ci: one line saying to run npm ci first, exit 2, nothing written', (command) => {
+    const s = setup();
+    fs.removeSync(path.join(s.clone.machine, 'node_modules'));
+
+    const { code, output } = s.service(command);
+
+    expect(code).toBe(2);
+    expect(output).toBe(`[valor-service] the dependencies are not installed: run npm ci first (in ${s.clone.machine}), then run this again.\n`);
+    expect(fs.existsSync(path.join(s.home, 'Library'))).toBe(false);
+    expect(s.launchctl.calls()).toEqual([]);
+  });
+
   it.each(['help', '-h', '--help'])('%s prints one line per command, exit 0', (flag) => {
     const s = setup();
     const { code, output } = s.service(flag);
@@ -495,7 +517,7 @@ describe('valor-service.sh uninstall, restart, status, logs, help', () => {
 describe('the agents run in launchd\'s own environment', () => {
   it('the update job, from its plist under env -i, pulls, queues a restart and records the schedule as its trigger', async () => {
     const s = setup();
-    s.service('install');
+    expect(s.service('install', '--jitter', '0').code).toBe(0);
     const sha = s.clone.push('notes.txt', 'new', 'Add release notes');
 
     const code = await runLikeLaunchd(s.plist('com.valor.update') as unknown as LaunchdJob);
@@ -509,6 +531,49 @@ describe('the agents run in launchd\'s own environment', () => {
     expect(record).toContain('\ntrigger=schedule\noutcome=updated\nexit=0\n');
   });
 
+  it('the update job, from its plist under env -i, then checks the bridge: one that did not come back is recorded and posted (settings from .env)', async () => {
+    const s = setup();
+    expect(s.service('install', '--jitter', '0').code).toBe(0);
+    const posts: string[] = [];
+    const server = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        posts.push(`${request.url} ${new URLSearchParams(body).get('text')}`);
+        response.end(JSON.stringify({ ok: true, result: {} }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    fs.writeFileSync(path.join(s.clone.machine, '.env'), `VALOR_ALERT_BOT_TOKEN=42:tok\nVALOR_ALERT_CHAT=-100777\nVALOR_ALERT_API_URL=${url}\nVALOR_MACHINE_NAME=studio\n`);
+    const stoppedAt = new Date(Date.now() - 10 * 60_000);
+    writeBeacon(path.join(s.clone.machine, 'data', 'bridge.json'), {
+      pid: 1,
+      commit: '0000000000000000000000000000000000000000',
+      subject: 'old',
+      machine: 'studio',
+      startedAt: stoppedAt.toISOString(),
+      readyAt: stoppedAt.toISOString(),
+      stoppedAt: stoppedAt.toISOString(),
+      exitCode: 0,
+    });
+    s.launchctl.exited(BRIDGE, 1);
+
+    const code = await runLikeLaunchd(s.plist(UPDATE) as unknown as LaunchdJob, [], '', s.launchctl);
+    server.close();
+
+    expect(code).toBe(0);
+    const line = `bridge not running since ${stoppedAt.toISOString().replace(/\.\d+Z$/, 'Z')} (launchd: last exit 1)`;
+    const log = fs.readFileSync(path.join(s.clone.machine, 'logs', 'update.log'), 'utf8');
+    expect(log).toContain('[remote-update] Already up to date.');
+    expect(log).toContain(`[bridge-health] ${line}\n[bridge-health] alert sent: ${line}\n`);
+    expect(log).not.toContain('waiting');
+    expect(posts).toEqual([`/bot42:tok/sendMessage studio: ${line}`]);
+    const record = fs.readFileSync(path.join(s.clone.machine, 'data', 'last-update'), 'utf8');
+    expect(record).toContain('\ntrigger=schedule\n');
+    expect(record).toContain(`\nbridge=${line}\n`);
+  });
+
   it('the bridge, from its plist under env -i, starts in console mode and answers /update', async () => {
     const s = setup();
     s.service('install');
@@ -519,5 +584,298 @@ describe('the agents run in launchd\'s own environment', () => {
     const log = fs.readFileSync(path.join(s.clone.machine, 'logs', 'bridge.log'), 'utf8');
     expect(log).toContain('ready: console mode; 1 chat(s) monitored');
     expect(log).toContain('[remote-update] Already up to date. (');
+  });
+});
+
+describe('the update schedule', () => {
+  const plistPath = (s: Setup) => path.join(s.home, 'Library', 'LaunchAgents', `${UPDATE}.plist`);
+
+  it('--every 30m: StartInterval 1800 and no calendar, at load too, the jitter as the script\'s argument; status shows it', () => {
+    const s = setup();
+    const { code, output } = s.service('install', '--every', '30m', '--jitter', '2m');
+
+    expect(code).toBe(0);
+    const update = s.plist(UPDATE);
+    expect(update.StartInterval).toBe(1800);
+    expect(update.StartCalendarInterval).toBeUndefined();
+    expect(update.RunAtLoad).toBe(true);
+    expect(update.ProgramArguments).toEqual(['/bin/bash', path.join(s.clone.machine, 'scripts', 'scheduled-update.sh'), '--jitter', '120']);
+    const line = '[valor-service] Update schedule: every 30 min, and at load (login, boot); each after a random delay of up to 2 min';
+    expect(output).toContain(line);
+    expect(s.service('status').output).toContain(line.replace('Update schedule', 'update schedule'));
+  });
+
+  it('--at 18:30,6:05: one calendar entry per time, sorted; --at=… and --jitter=0 work too', () => {
+    const s = setup();
+    expect(s.service('install', '--at=18:30,6:05', '--jitter=0').code).toBe(0);
+    const update = s.plist(UPDATE);
+    expect(update.StartCalendarInterval).toEqual([
+      { Hour: 6, Minute: 5 },
+      { Hour: 18, Minute: 30 },
+    ]);
+    expect(update.StartInterval).toBeUndefined();
+    expect((update.ProgramArguments as string[]).slice(2)).toEqual(['--jitter', '0']);
+    expect(s.service('status').output).toContain('[valor-service] update schedule: at 06:05, 18:30 (local time), and at load (login, boot); with no random delay');
+  });
+
+  it('a reinstall without options keeps the installed schedule; --at replaces an --every', () => {
+    const s = setup();
+    s.service('install', '--every', '2h', '--jitter', '10m');
+    s.service('install');
+    expect(s.plist(UPDATE)).toMatchObject({ StartInterval: 7200, ProgramArguments: expect.arrayContaining(['--jitter', '600']) });
+
+    s.service('install', '--at', '07:00');
+    const update = s.plist(UPDATE);
+    expect(update.StartInterval).toBeUndefined();
+    expect(update.StartCalendarInterval).toEqual([{ Hour: 7, Minute: 0 }]);
+    expect(update.ProgramArguments).toEqual(expect.arrayContaining(['--jitter', '600']));
+  });
+
+  it.each([
+    [['--every', '0'], "--every must be between 5m and 24h (got '0')"],
+    [['--every', '30x'], "--every takes a duration such as 5m, 5h (got '30x')"],
+    [['--every', '30'], "--every takes a duration such as 5m, 5h (got '30')"],
+    [['--at', '25:00'], "--at takes times of day as HH:MM, separated by commas, e.g. 06:00,18:00 (got '25:00')"],
+    [['--at', '06:00,'], "--at takes times of day as HH:MM, separated by commas, e.g. 06:00,18:00 (got '')"],
+    [['--every', '30m', '--at', '06:00'], 'give either --every or --at, not both'],
+    [['--jitter', '5h'], "--jitter takes a duration such as 5s, 5m (got '5h')"],
+    [['--every', '10m', '--jitter', '10m'], "--jitter must be at most 60m and shorter than the time between two runs (got '10m')"],
+    [['--every'], 'install: --every needs a value'],
+    [['--evry', '30m'], "install: unknown option '--evry' (install takes --every 30m, or --at 06:00,18:00, and --jitter 5m)"],
+  ])('install %j: one line, exit 2, nothing written or asked of launchd', (args, message) => {
+    const s = setup();
+    const { code, output } = s.service('install', ...args);
+    expect(code).toBe(2);
+    expect(output).toBe(`[valor-service] FAIL: ${message}. Nothing was changed.\n`);
+    expect(fs.existsSync(path.join(s.home, 'Library'))).toBe(false);
+    expect(s.launchctl.calls()).toEqual([]);
+  });
+
+  it('a bad value on a reinstall leaves the installed plist as it was', () => {
+    const s = setup();
+    s.service('install', '--every', '30m');
+    const before = fs.readFileSync(plistPath(s), 'utf8');
+    expect(s.service('install', '--at', '24:00').code).toBe(2);
+    expect(fs.readFileSync(plistPath(s), 'utf8')).toBe(before);
+  });
+
+  it('the default jitter is cut to half the interval for a short --every', () => {
+    const s = setup();
+    expect(s.service('install', '--every', '5m').code).toBe(0);
+    expect(s.plist(UPDATE).ProgramArguments).toEqual(expect.arrayContaining(['--jitter', '150']));
+  });
+});
+
+describe('status: what runs, and what needs attention', () => {
+  const HOUR_AGO = new Date(Date.now() - 3600_000).toISOString();
+
+  function beacon(s: Setup, change: Partial<BridgeBeacon> = {}): BridgeBeacon {
+    const value: BridgeBeacon = {
+      pid: s.launchctl.service(BRIDGE)!.pid!,
+      commit: git(s.clone.machine, 'rev-parse', 'HEAD'),
+      subject: 'Initial project',
+      machine: 'studio',
+      startedAt: HOUR_AGO,
+      readyAt: HOUR_AGO,
+      stoppedAt: null,
+      exitCode: null,
+      ...change,
+    };
+    writeBeacon(path.join(s.clone.machine, 'data', 'bridge.json'), value);
+    return value;
+  }
+
+  function record(s: Setup, outcome: string, extra = '', time = new Date().toISOString().replace(/\.\d+Z$/, 'Z')): void {
+    fs.outputFileSync(
+      path.join(s.clone.machine, 'data', 'last-update'),
+      `time=${time}\ntrigger=schedule\noutcome=${outcome}\nexit=0\nhead=abc\ncommits=1\nsummary=Update complete. 1 commit(s) pulled, restart queued.\n${extra}`,
+    );
+  }
+
+  /** Pulls one new commit into the checkout, as the update script does, without a restart flag. */
+  function pullOne(s: Setup): string {
+    s.clone.push('notes.txt', 'new', 'Add release notes');
+    git(s.clone.machine, 'pull', '-q', '--ff-only');
+    return git(s.clone.machine, 'rev-parse', 'HEAD');
+  }
+
+  function flag(s: Setup, minutesAgo: number): void {
+    const file = path.join(s.clone.machine, 'data', 'restart-requested');
+    fs.outputFileSync(file, '2026-11-24T06:00:03Z 1 commit(s)\n');
+    const at = new Date(Date.now() - minutesAgo * 60_000);
+    fs.utimesSync(file, at, at);
+  }
+
+  it('the bridge on the checkout\'s commit: running <sha> since <time>, the checkout, the upstream as last fetched; exit 0', () => {
+    const s = setup();
+    s.service('install');
+    const running = beacon(s);
+    s.clone.push('notes.txt', 'new', 'Add release notes');
+    git(s.clone.machine, 'fetch', '-q');
+    const upstream = git(s.clone.machine, 'rev-parse', '--short=7', 'origin/main');
+
+    const { code, output } = s.service('status');
+
+    expect(code).toBe(0);
+    const sha = running.commit.slice(0, 7);
+    expect(output).toContain(`[valor-service] bridge: running ${sha} since ${HOUR_AGO.replace(/\.\d+Z$/, 'Z')} (pid ${running.pid}) — Initial project\n`);
+    expect(output).toContain(`[valor-service] checkout: ${sha} — Initial project\n`);
+    expect(output).toMatch(
+      new RegExp(`\\[valor-service\\] upstream: ${upstream} — Add release notes \\(origin/main, last fetched \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ; 1 commit\\(s\\) not in the checkout yet\\)\n`),
+    );
+    expect(output).not.toContain('needs attention');
+  });
+
+  it('the bridge on an older commit with no restart pending needs attention', () => {
+    const s = setup();
+    s.service('install');
+    const old = beacon(s);
+    const head = pullOne(s);
+
+    const { code, output } = s.service('status');
+
+    expect(code).toBe(1);
+    expect(output).toContain(
+      `[valor-service] needs attention: bridge still on ${old.commit.slice(0, 7)} while the checkout is at ${head.slice(0, 7)}, and no restart is pending (launchd: running, pid ${old.pid})\n`,
+    );
+  });
+
+  it('a restart pending for a minute is fine; one pending for ten minutes needs attention', () => {
+    const s = setup();
+    s.service('install');
+    const old = beacon(s);
+    const head = pullOne(s);
+    flag(s, 1);
+    expect(s.service('status').code).toBe(0);
+
+    flag(s, 10);
+    const { code, output } = s.service('status');
+    expect(code).toBe(1);
+    expect(output).toMatch(
+      new RegExp(`needs attention: bridge still on ${old.commit.slice(0, 7)}: the restart asked at \\S+Z for ${head.slice(0, 7)} has not happened \\(launchd: running, pid ${old.pid}\\)\n`),
+    );
+  });
+
+  it('an update since the bridge started that queued no restart (.restartignore) needs none', () => {
+    const s = setup();
+    s.service('install');
+    beacon(s);
+    pullOne(s);
+    record(s, 'updated');
+    const { code, output } = s.service('status');
+    expect(output).not.toContain('needs attention');
+    expect(code).toBe(0);
+  });
+
+  it('a bridge whose beacon says stopped, with a restart asked long ago: not running since its stop', () => {
+    const s = setup();
+    s.service('install');
+    const stoppedAt = new Date(Date.now() - 20 * 60_000).toISOString();
+    const old = beacon(s, { stoppedAt, exitCode: 0 });
+    pullOne(s);
+    flag(s, 20);
+
+    const { code, output } = s.service('status');
+
+    expect(code).toBe(1);
+    expect(output).toContain(`[valor-service] bridge: not running: ${old.commit.slice(0, 7)} stopped at ${stoppedAt.replace(/\.\d+Z$/, 'Z')} (exit 0)\n`);
+    expect(output).toContain(`needs attention: bridge not running since ${stoppedAt.replace(/\.\d+Z$/, 'Z')} (launchd: running, pid ${old.pid})`);
+  });
+
+  it('updated-with-conflict: which stash entry holds the edits, and how to get them back', () => {
+    const s = setup();
+    s.service('install');
+    beacon(s);
+    record(s, 'updated-with-conflict', 'stash=stash@{1}\n');
+
+    const { code, output } = s.service('status');
+
+    expect(code).toBe(1);
+    const line = 'the last update could not put your local edits back: they are in stash@{1}; get them back with git stash pop stash@{1}';
+    expect(output).toContain(`[valor-service] local edits: ${line}\n`);
+    expect(output).toContain(`[valor-service] needs attention: ${line}\n`);
+  });
+
+  it('a restart the bridge refused (the `restart` key) needs attention', () => {
+    const s = setup();
+    s.service('install');
+    beacon(s);
+    pullOne(s);
+    record(s, 'updated', 'restart=not restarting: 1a2b3c4 fails its self-test: SyntaxError; still running 0f0f0f0\n');
+
+    const { code, output } = s.service('status');
+
+    expect(code).toBe(1);
+    expect(output).toContain('[valor-service] restart: not restarting: 1a2b3c4 fails its self-test: SyntaxError; still running 0f0f0f0\n');
+    expect(output).toContain('[valor-service] needs attention: not restarting: 1a2b3c4 fails its self-test: SyntaxError; still running 0f0f0f0\n');
+  });
+
+  it('what the health check recorded (`bridge`, `bridge_log`) is shown; it needs attention until the bridge is back', () => {
+    const s = setup();
+    s.service('install');
+    const recorded = 'bridge=bridge not running since 2026-11-24T06:01:00Z (launchd: last exit 1)\nbridge_log=Error: boom | at main.ts:3\n';
+    record(s, 'updated', recorded);
+    beacon(s, { readyAt: null, startedAt: new Date().toISOString() });
+
+    let { code, output } = s.service('status');
+    expect(code).toBe(1);
+    expect(output).toContain('[valor-service] bridge check of the last update run: bridge not running since 2026-11-24T06:01:00Z (launchd: last exit 1)\n');
+    expect(output).toContain('[valor-service] bridge log as it then ended:\n[valor-service]   Error: boom\n[valor-service]   at main.ts:3\n');
+    expect(output).toContain('[valor-service] needs attention: bridge not running since 2026-11-24T06:01:00Z (launchd: last exit 1)\n');
+
+    beacon(s);
+    ({ code, output } = s.service('status'));
+    expect(code).toBe(0);
+    expect(output).toContain('bridge check of the last update run: bridge not running since 2026-11-24T06:01:00Z (launchd: last exit 1) (it has recovered since)\n');
+  });
+
+  it("the agents' node folder removed (nvm uninstall) needs attention", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-nvm-'));
+    const nvmBin = path.join(dir, '.nvm', 'versions', 'node', 'v20.12.0', 'bin');
+    fs.outputFileSync(path.join(nvmBin, 'node'), `#!/bin/sh\nexec "${process.execPath}" "$@"\n`, { mode: 0o755 });
+    const s = setup({ pathBefore: [nvmBin] });
+    const result = s.service('install');
+    expect(result.output).toContain(
+      `[valor-service] WARN: the agents' node is in nvm's folder for v20.12.0 (${nvmBin}): after nvm uninstall v20.12.0 the bridge cannot start. Then run scripts/valor-service.sh install again from a shell whose node you keep (with nvm, choose the version you keep: nvm alias default <version>), or put a node that outlives upgrades (Homebrew's) first on PATH.\n`,
+    );
+    beacon(s);
+    expect(s.service('status').code).toBe(0);
+
+    fs.removeSync(path.join(dir, '.nvm', 'versions', 'node', 'v20.12.0'));
+
+    const { code, output } = s.service('status');
+    expect(code).toBe(1);
+    expect(output).toContain(`needs attention: the agents' node folder ${nvmBin} no longer exists (nvm's v20.12.0 was removed): run scripts/valor-service.sh install again\n`);
+    fs.removeSync(dir);
+  });
+
+  it('a plist written by an older version (the update job running remote-update.sh, not at load) needs a reinstall', () => {
+    const s = setup();
+    s.service('install');
+    beacon(s);
+    expect(s.service('status').code).toBe(0);
+    const file = path.join(s.home, 'Library', 'LaunchAgents', `${UPDATE}.plist`);
+    const old = fs
+      .readFileSync(file, 'utf8')
+      .replace(/scheduled-update\.sh<\/string>\s*<string>--jitter<\/string>\s*<string>300<\/string>/, 'remote-update.sh</string>')
+      .replace(/<key>RunAtLoad<\/key>\s*<true\/>/, '<key>RunAtLoad</key><false/>');
+    expect(old).toContain('remote-update.sh</string>');
+    fs.writeFileSync(file, old);
+
+    const { code, output } = s.service('status');
+
+    expect(code).toBe(1);
+    expect(output).toContain(`needs attention: ${file} is not what this checkout installs now (written by an older version?): run scripts/valor-service.sh install again\n`);
+    expect(s.service('install').code).toBe(0);
+    beacon(s); // the bridge that launchd started again
+    expect(s.service('status').code).toBe(0);
+  });
+
+  it('install warns of no version folder for a Homebrew node', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-brew-'));
+    const brew = fakeHomebrew(dir, '22.3.0');
+    const s = setup({ pathBefore: [brew.bin] });
+    expect(s.service('install').output).not.toContain('WARN');
+    fs.removeSync(dir);
   });
 });

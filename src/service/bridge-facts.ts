@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import type { ProjectPaths } from '../config/paths.js';
+import { readBeacon } from '../restart/bridge-beacon.js';
+import { fieldOf, parseLastUpdate, type LastUpdate } from '../restart/last-update.js';
+import type { BridgeFacts } from './bridge-health.js';
+import type { ServiceState } from './launchd-state.js';
+
+/** The files and processes ./bridge-health.ts judges from, read once. */
+export interface GatheredFacts extends BridgeFacts {
+  /** data/last-update as written, '' when there is none. */
+  recordText: string;
+  record: LastUpdate | undefined;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function mtime(file: string): number | undefined {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `launchd` is launchd's view of the bridge job, or 'none' where there is no
+ * launchctl. Where launchd can say, the beacon's process counts as alive
+ * only if it is the pid launchd runs (a pid reused after a reboot does not).
+ */
+export function gatherBridgeFacts(paths: ProjectPaths, head: string, launchd: ServiceState | undefined | 'none', now: number): GatheredFacts {
+  const beacon = readBeacon(paths.bridgeBeacon);
+  let recordText = '';
+  try {
+    recordText = fs.readFileSync(paths.lastUpdate, 'utf8');
+  } catch {
+    // no run recorded yet
+  }
+  const record = parseLastUpdate(recordText);
+  const alive = beacon !== undefined && (launchd === 'none' ? pidAlive(beacon.pid) : launchd?.pid === String(beacon.pid));
+  const changed = record && (record.outcome === 'updated' || record.outcome === 'updated-with-conflict') ? Date.parse(record.time) : NaN;
+  return {
+    now,
+    beacon,
+    alive,
+    head,
+    flagWrittenAt: mtime(paths.restartFlag),
+    lastUpdateAt: Number.isNaN(changed) ? undefined : changed,
+    restartRefused: fieldOf(recordText, 'restart') !== undefined,
+    recordText,
+    record,
+  };
+}

@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { addLastUpdateField, fieldOf } from '../restart/last-update.js';
+import { causeKey, judgeBridge, problemLine, recoveryLine, short } from './bridge-health.js';
+import type { GatheredFacts } from './bridge-facts.js';
+
+/**
+ * The update job's check, after each scheduled run: has the bridge come back
+ * from the last restart? If not, the `bridge` and `bridge_log` keys of
+ * data/last-update say so, and, when the alert is set up, one Telegram
+ * message per cause; `bridge back on <sha>` once it recovers. What was sent is
+ * remembered in data/bridge-alert.json, so a failed post is tried again at
+ * the next run and a sent one is not repeated.
+ */
+export const BRIDGE_LOG_LINES = 15;
+
+/** What the alert has told, under data/. */
+export function alertMemoryFile(dataDir: string): string {
+  return path.join(dataDir, 'bridge-alert.json');
+}
+
+export interface AlertMemory {
+  /** The cause alerted (see causeKey), until the recovery is told. */
+  cause: string;
+  line: string;
+}
+
+export interface HealthCheckDeps {
+  facts: GatheredFacts;
+  lastUpdateFile: string;
+  bridgeLog: string;
+  memoryFile: string;
+  machine: string;
+  /** What launchd says of the bridge job, for the line. */
+  launchd: string;
+  /** Undefined when the alert is not set up; else resolves to why the post failed, or undefined. */
+  post: ((text: string) => Promise<string | undefined>) | undefined;
+  print(line: string): void;
+}
+
+function lastLines(file: string, count: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function readMemory(file: string): AlertMemory | undefined {
+  try {
+    const memory = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<AlertMemory>;
+    return typeof memory.cause === 'string' ? { cause: memory.cause, line: memory.line ?? '' } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeMemory(file: string, memory: AlertMemory | undefined): void {
+  if (!memory) {
+    fs.rmSync(file, { force: true });
+    return;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(memory)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+async function tell(deps: HealthCheckDeps, text: string): Promise<boolean> {
+  if (!deps.post) return false;
+  const failure = await deps.post(`${deps.machine}: ${text}`);
+  if (failure) {
+    deps.print(`WARN: alert not sent (${failure}); the next run tries again`);
+    return false;
+  }
+  deps.print(`alert sent: ${text}`);
+  return true;
+}
+
+export async function checkBridge(deps: HealthCheckDeps): Promise<void> {
+  const { facts } = deps;
+  const verdict = judgeBridge(facts);
+  const memory = readMemory(deps.memoryFile);
+
+  if (verdict.kind === 'problem') {
+    const line = problemLine(verdict.problem, facts.beacon, facts.head, deps.launchd);
+    deps.print(line);
+    addLastUpdateField(deps.lastUpdateFile, 'bridge', line);
+    addLastUpdateField(deps.lastUpdateFile, 'bridge_log', lastLines(deps.bridgeLog, BRIDGE_LOG_LINES));
+    const cause = causeKey(verdict.problem, facts.head);
+    if (memory?.cause !== cause && (await tell(deps, line))) writeMemory(deps.memoryFile, { cause, line });
+    return;
+  }
+  if (verdict.kind !== 'ready') return;
+  deps.print(`bridge running ${short(verdict.commit)}, the checkout's commit`);
+  const recorded = fieldOf(facts.recordText, 'bridge');
+  const back = recoveryLine(verdict.commit);
+  if (recorded !== undefined && recorded !== back) addLastUpdateField(deps.lastUpdateFile, 'bridge', back);
+  if (!memory) return;
+  if (!deps.post || (await tell(deps, back))) writeMemory(deps.memoryFile, undefined);
+}

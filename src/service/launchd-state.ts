@@ -1,0 +1,36 @@
+import type { Launchctl } from './launchctl.js';
+
+/** What `launchctl print gui/<uid>/<label>` says of a job; undefined when launchd does not list it. */
+export interface ServiceState {
+  path?: string;
+  state: string;
+  pid?: string;
+  runs?: string;
+  lastExit?: string;
+  lastSignal?: string;
+}
+
+function field(text: string, name: string): string | undefined {
+  return new RegExp(`^\\s*${name} = (.+)$`, 'm').exec(text)?.[1]?.trim();
+}
+
+export function readServiceState(launchctl: Launchctl, target: string): ServiceState | undefined {
+  const result = launchctl('print', target);
+  if (result.code !== 0) return undefined;
+  const text = result.output;
+  return {
+    path: field(text, 'path'),
+    state: field(text, 'state') ?? 'unknown',
+    pid: field(text, 'pid'),
+    runs: field(text, 'runs'),
+    lastExit: field(text, 'last exit code'),
+    lastSignal: field(text, 'last terminating signal'),
+  };
+}
+
+/** For one line: "running, pid 4321", "last exit 78: EX_CONFIG", "not loaded". */
+export function describeLaunchdState(state: ServiceState | undefined): string {
+  if (!state) return 'not loaded';
+  if (state.pid) return `running, pid ${state.pid}`;
+  return `last exit ${state.lastSignal ?? state.lastExit ?? 'none yet'}`;
+}
