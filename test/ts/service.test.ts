@@ -118,7 +118,7 @@ describe('valor-service.sh install', () => {
     const bridge = s.plist(BRIDGE);
     expect(bridge).toMatchObject({
       Label: BRIDGE,
-      ProgramArguments: ['/usr/bin/env', 'node', '--import', 'tsx', 'src/main.ts'],
+      ProgramArguments: ['/usr/bin/env', 'node', '--import', './src/require-dependencies.mjs', '--import', 'tsx', 'src/main.ts'],
       WorkingDirectory: root,
       KeepAlive: true,
       RunAtLoad: true,
