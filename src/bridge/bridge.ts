@@ -130,6 +130,7 @@ export class Bridge {
       log: deps.log,
     });
 
+    const unreadable = new Set<string>();
     const gate = new CatchUpGate({
       handle: onMessage,
       mark: (chatId) => this.marks.get(chatId),
@@ -139,6 +140,7 @@ export class Bridge {
           transport: deps.transport,
           marks: this.marks,
           limits: deps.settings.catchUp,
+          unreadable,
           handle,
           isShuttingDown: () => this.shuttingDown,
           nowSeconds: () => Math.floor(Date.now() / 1000),
