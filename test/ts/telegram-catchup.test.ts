@@ -345,6 +345,21 @@ describe('after a reconnection', () => {
     expect(b.logs.some((l) => l.includes('first start with this chat'))).toBe(false);
   });
 
+  it('a reconnection gramjs starts itself (unanswered pings) that succeeds at the first attempt also catches up', async () => {
+    const paths = machine();
+    fs.writeJsonSync(paths.chatMarks, { [CHANNEL_CHAT_ID]: 100 });
+    fs.writeJsonSync(paths.peers, { [CHANNEL_CHAT_ID]: { type: 'channel', id: String(CHANNEL_ID), accessHash: '987654321' } });
+    const history = [message(100, 'answered before')];
+    const b = await startBridge(paths, telegram(history));
+    history.push(message(101, 'sent while the pings went unanswered'));
+    b.recording.client.logger.info('Started reconnecting');
+    b.recording.client.logger.warn('[Reconnect] Closing current connection...');
+    b.recording.client.logger.info(CONNECTED);
+    await eventually(() => b.agentRuns.length === 1);
+
+    expect(b.agentRuns).toEqual(['sent while the pings went unanswered']);
+  });
+
   it('a reconnection during a catch-up round asks for another round after it', async () => {
     const paths = machine();
     fs.writeJsonSync(paths.chatMarks, { [CHANNEL_CHAT_ID]: 100 });
