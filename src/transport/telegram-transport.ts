@@ -118,6 +118,8 @@ export class TelegramTransport implements Transport {
     try {
       await this.request(this.client.invoke(new Api.updates.GetState()), 'checking the login');
     } catch (error) {
+      // The link broke right after connecting: gramjs reconnects (the connection log says so); ask again.
+      if (error instanceof RequestTimeout) return this.checkLogin();
       if (isLoginError(error)) {
         throw new LoginError(`TELEGRAM_SESSION is not logged in (${(error as errors.RPCError).errorMessage}): run \`npm run login\` and save the new session string in .env`);
       }
