@@ -21,6 +21,7 @@ import { tcpGate, type TcpGate } from './fixtures/tcp-gate.js';
  */
 const SERVER_DIR = path.resolve(checkoutRoot(), '..', 'shared', 'telegram-server');
 const haveServer = fs.existsSync(path.join(SERVER_DIR, 'client.mjs'));
+if (!haveServer) process.stdout.write(`e2e-offline: not run: no test server (${SERVER_DIR} is absent)\n`);
 const OFFLINE_SECONDS = 150;
 const MAX_OFFLINE_LINES = 40;
 const AGENT = 'printf "answer: %s" "$(cat)"';
