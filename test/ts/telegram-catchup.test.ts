@@ -15,6 +15,7 @@ import type { IncomingMessage, MessageListener, Transport } from '../../src/tran
 import { deferred } from './fixtures/deferred.js';
 import { eventually } from './fixtures/deferred.js';
 import { CHANNEL_CHAT_ID, CHANNEL_ID, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
+import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
 
 /**
  * The bridge over gramjs's real invoke (only the MTProto sender faked):
@@ -85,6 +86,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
       agentRuns.push(job.text);
       return { reply: `echo: ${job.text}`, ok: true, status: 'exit 0', stderr: '' };
     },
+    ...bridgeRestartDeps(),
     endProcessGroups: () => {},
     describeHead: async () => 'abc1234 — Ship it',
     clock: { every: () => () => {} },
@@ -210,7 +212,8 @@ describe('live messages during the catch-up', () => {
       start: async (l) => {
         listener = l;
       },
-      send: async () => {},
+      send: async () => undefined,
+      edit: async () => {},
       react: async () => {},
       recentMessages: () => history.promise,
       ownUsername: () => undefined,
@@ -229,6 +232,7 @@ describe('live messages during the catch-up', () => {
         answered.push(job.text);
         return { reply: 'ok', ok: true, status: 'exit 0', stderr: '' };
       },
+      ...bridgeRestartDeps(),
       endProcessGroups: () => {},
       describeHead: async () => 'abc1234 — Ship it',
       clock: { every: () => () => {} },
