@@ -1,32 +1,34 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { shellAgentRunner } from './agent/agent-runner.js';
-import { Bridge } from './bridge/bridge.js';
-import { describeHead } from './bridge/head-commit.js';
-import { rotateLog } from './bridge/log-rotation.js';
-import { parseCommandLine, USAGE, UsageError } from './cli-args.js';
-import { loadEnvFile } from './config/env-file.js';
-import { JsonMapFile } from './config/json-map-file.js';
-import { checkoutRoot, projectPaths, type ProjectPaths } from './config/paths.js';
-import { parseSettings, SettingsError, type Settings } from './config/settings.js';
-import { ProcessGroups } from './process/process-group.js';
-import { systemClock } from './restart/restart-monitor.js';
-import { launchdJobs } from './service/launchd-jobs.js';
-import { ConsoleTransport } from './transport/console-transport.js';
-import { createTelegramClient } from './transport/telegram-client.js';
-import { TelegramTransport } from './transport/telegram-transport.js';
-import type { StoredPeer } from './transport/stored-peer.js';
-import { LoginError, type Transport } from './transport/transport.js';
-import { updateScriptRunner } from './update/run-update-script.js';
+import { shellAgentRunner } from '../agent/agent-runner.js';
+import { Bridge } from './bridge.js';
+import { describeHead, readLoadedCommit } from './head-commit.js';
+import { log } from './log.js';
+import { rotateLog } from './log-rotation.js';
+import { loadEnvFile } from '../config/env-file.js';
+import { JsonMapFile } from '../config/json-map-file.js';
+import { checkoutRoot, projectPaths, type ProjectPaths } from '../config/paths.js';
+import { parseSettings, SettingsError, type Settings } from '../config/settings.js';
+import { ProcessGroups } from '../process/process-group.js';
+import { systemClock } from '../restart/restart-monitor.js';
+import { selfTestRunner } from '../restart/run-self-test.js';
+import { launchdJobs } from '../service/launchd-jobs.js';
+import { ConsoleTransport } from '../transport/console-transport.js';
+import { createTelegramClient } from '../transport/telegram-client.js';
+import { TelegramTransport } from '../transport/telegram-transport.js';
+import type { StoredPeer } from '../transport/stored-peer.js';
+import { LoginError, type Transport } from '../transport/transport.js';
+import { readCheckoutState } from '../update/checkout-state.js';
+import { updateScriptRunner } from '../update/run-update-script.js';
+
+/**
+ * The bridge process: src/main.ts loads this module only to run the bridge,
+ * so that `--self-test` can report a broken module here in one line.
+ */
 
 const processStartedAtMs = Date.now() - process.uptime() * 1000;
 const LOG_ROTATION_INTERVAL_MS = 60 * 60 * 1000;
-
-function log(line: string): void {
-  process.stderr.write(`[bridge] ${new Date().toISOString()} ${line}\n`);
-}
 
 /** launchd appends to the agents' logs forever: cap them at start-up and hourly. */
 function keepLogsCapped(root: string): void {
@@ -40,14 +42,10 @@ function keepLogsCapped(root: string): void {
   setInterval(rotate, LOG_ROTATION_INTERVAL_MS).unref();
 }
 
-function loadSettings(root: string, consoleMode: boolean): Settings {
+/** As at every start; the self-test checks a checkout's settings through it too. */
+export function loadSettings(root: string, consoleMode: boolean): Settings {
   loadEnvFile(root);
   return parseSettings(process.env, { console: consoleMode, hostName: os.hostname() });
-}
-
-function version(root: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
-  return `${manifest.name} ${manifest.version}`;
 }
 
 function createTransport(settings: Settings, paths: ProjectPaths): Transport {
@@ -59,21 +57,31 @@ function createTransport(settings: Settings, paths: ProjectPaths): Transport {
   });
 }
 
-async function main(): Promise<void> {
-  const command = parseCommandLine(process.argv.slice(2));
+/**
+ * Runs the bridge until it exits. launchEnv: the environment it was started
+ * with, before .env was loaded, as a new start after a restart would have it.
+ */
+export async function runBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv): Promise<void> {
+  let bridge: Bridge | undefined;
+  try {
+    const created = await createBridge(consoleMode, launchEnv);
+    bridge = created.bridge;
+    await bridge.start();
+    const { transport } = created;
+    if (transport instanceof ConsoleTransport) void transport.ended().then(() => created.bridge.finishWhenIdle());
+  } catch (error) {
+    const code = startFailure(error);
+    bridge?.recordExit(code);
+    process.exit(code);
+  }
+}
+
+async function createBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv): Promise<{ bridge: Bridge; transport: Transport }> {
   const paths = projectPaths(checkoutRoot());
-  if (command.kind === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  if (command.kind === 'version') {
-    process.stdout.write(`${version(paths.root)}\n`);
-    return;
-  }
-  const consoleMode = command.console;
   // Capped first: a bad setting exits at once, and launchd logs every try.
   keepLogsCapped(paths.root);
   const settings = loadSettings(paths.root, consoleMode);
+  const loaded = await readLoadedCommit(paths.root);
   const groups = new ProcessGroups();
   const transport = createTransport(settings, paths);
   const bridge = new Bridge({
@@ -82,6 +90,9 @@ async function main(): Promise<void> {
     transport,
     runUpdate: updateScriptRunner(groups, paths.root, paths.updateScript),
     runAgent: settings.agentCommand ? shellAgentRunner(groups, settings.agentCommand, paths.root) : undefined,
+    selfTest: selfTestRunner(groups, paths.root, { console: consoleMode, env: launchEnv }),
+    loaded,
+    readCheckout: () => readCheckoutState(paths.root),
     endProcessGroups: () => groups.endAll(),
     describeHead: () => describeHead(paths.root),
     clock: systemClock,
@@ -98,15 +109,15 @@ async function main(): Promise<void> {
     log(lost.reason);
     void bridge.shutdown(lost.kind === 'login' ? 'LOGIN_LOST' : 'CONNECTION_LOST');
   });
-  await bridge.start();
-  if (transport instanceof ConsoleTransport) void transport.ended().then(() => bridge.finishWhenIdle());
+  return { bridge, transport };
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof SettingsError || error instanceof UsageError || error instanceof LoginError) {
+/** Says why the start failed; the exit code: 2 when a person must fix a setting or log in, else 1. */
+function startFailure(error: unknown): number {
+  if (error instanceof SettingsError || error instanceof LoginError) {
     log(error.message);
-    process.exit(2);
+    return 2;
   }
   log(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exit(1);
-});
+  return 1;
+}
