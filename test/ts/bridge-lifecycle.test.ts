@@ -9,12 +9,14 @@ import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
 import type { Job } from '../../src/queue/job.js';
 import { ConsoleTransport } from '../../src/transport/console-transport.js';
+import type { SelfTestRunner } from '../../src/restart/run-self-test.js';
+import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
 import { deferred, eventually } from './fixtures/deferred.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => fs.removeSync(dir)));
 
-function bridgeHarness(options: { startedAtMs?: number; agent?: (job: Job) => Promise<AgentOutcome> } = {}) {
+function bridgeHarness(options: { startedAtMs?: number; agent?: (job: Job) => Promise<AgentOutcome>; selfTest?: SelfTestRunner; notifyChat?: boolean } = {}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-bridge-'));
   dirs.push(root);
   const paths = projectPaths(root);
@@ -27,11 +29,13 @@ function bridgeHarness(options: { startedAtMs?: number; agent?: (job: Job) => Pr
   const exits: number[] = [];
   let groupsEnded = 0;
   const bridge = new Bridge({
-    settings: { ...parseSettings({}, { console: true, hostName: 'studio' }), agentCommand: 'agent' },
+    settings: { ...parseSettings(options.notifyChat ? { VALOR_NOTIFY_CHAT: 'console' } : {}, { console: true, hostName: 'studio' }), agentCommand: 'agent' },
     paths,
     transport: new ConsoleTransport(input, output, new PassThrough()),
     runUpdate: async () => ({ output: '[remote-update] ok', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 }),
     runAgent: options.agent ?? (async (job) => ({ reply: `echo: ${job.text}`, ok: true, status: 'exit 0', stderr: '' })),
+    ...bridgeRestartDeps(),
+    ...(options.selfTest ? { selfTest: options.selfTest } : {}),
     endProcessGroups: () => (groupsEnded += 1),
     describeHead: async () => 'abc1234 — Ship it',
     clock: { every: (ms, tick) => { const t = setInterval(tick, ms); return () => clearInterval(t); } },
@@ -85,14 +89,25 @@ describe('bridge start-up', () => {
     expect(h.kills).toEqual([[4242, 'SIGTERM']]);
   });
 
-  it('announces "Restarted on <sha> — <subject>" in the chat of the /update, once', async () => {
+  it('a notice without a reply to edit (an older bridge wrote it): says "restarted on <sha>" in a new message, once', async () => {
     const h = bridgeHarness();
     fs.writeJsonSync(h.paths.restartNotice, { chatId: 'console', messageId: 1 });
 
     await h.bridge.start();
 
-    expect(h.printed()).toBe('studio: Restarted on abc1234 — Ship it\n');
+    expect(h.printed()).toBe('studio: restarted on abc1234\n');
     expect(fs.existsSync(h.paths.restartNotice)).toBe(false);
+  });
+
+  it('edits the /update reply to say on which commit it restarted and how long it took', async () => {
+    const h = bridgeHarness();
+    const askedAt = new Date(Date.now() - 2_000).toISOString();
+    fs.writeJsonSync(h.paths.restartNotice, { chatId: 'console', messageId: 1, replyId: 77, replyText: 'studio:\n[remote-update] ok', askedAt });
+
+    await h.bridge.start();
+
+    expect(h.printed()).toMatch(/^\(edit of message 77\) studio:\n\[remote-update\] ok\nrestarted on abc1234 in (\d+\.\d) s\n$/);
+    expect(Number(/in (\d+\.\d) s/.exec(h.printed())![1])).toBeGreaterThanOrEqual(2);
   });
 
   it('answers queued messages left by the previous process', async () => {

@@ -32,6 +32,7 @@ function harness(options: {
   username?: string;
   answer?: Parameters<typeof recordingClient>[0];
   requestTimeoutMs?: number;
+  runningJobs?: number;
 } = {}): Harness {
   const recording = recordingClient(options.answer);
   const transport = new TelegramTransport(recording.client, () => {}, { requestTimeoutMs: options.requestTimeoutMs });
@@ -56,6 +57,8 @@ function harness(options: {
       return options.result ?? { output: UP_TO_DATE, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 };
     },
     machineName: 'studio',
+    statusLine: async () => 'studio: running abc1234',
+    runningJobs: () => options.runningJobs ?? 0,
     updateUsers: options.updateUsers,
     secrets: options.secrets ?? [],
     track: (work) => {
