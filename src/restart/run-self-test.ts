@@ -23,7 +23,7 @@ export function failureReason(output: string, exitCode: number | null, timedOut:
   const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
   const own = lines.find((line) => line.startsWith(SELF_TEST_FAILED));
   if (own) return own.slice(SELF_TEST_FAILED.length);
-  const transform = lines.findIndex((line) => /^Transform failed with/.test(line));
+  const transform = lines.findIndex((line) => /Transform failed with/.test(line));
   if (transform >= 0 && lines[transform + 1]) return lines[transform + 1]!;
   return lines.find((line) => /\b[A-Za-z]*Error\b|\bERROR\b/.test(line)) ?? lines[0] ?? `exit ${exitCode ?? 'unknown'}`;
 }
@@ -40,6 +40,6 @@ export function selfTestRunner(
     const { stdout, interleaved, exitCode, timedOut } = await run.result;
     if (!timedOut && exitCode === 0 && stdout.startsWith(SELF_TEST_PASSED)) return { passed: true };
     const reason = failureReason(interleaved, exitCode, timedOut, timeoutMs);
-    return { passed: false, reason: reason.startsWith(root) ? reason.slice(root.length + 1) : reason };
+    return { passed: false, reason: reason.split(`${root}/`).join('') };
   };
 }
