@@ -11,8 +11,8 @@ import { RECORD_POLL_MS, ScheduleReporter } from '../update/schedule-reporter.js
 import { createUpdateHandler } from '../update/update-handler.js';
 import type { UpdateRunner } from '../update/run-update-script.js';
 import { catchUp } from '../catchup/catch-up.js';
+import { CatchUpGate } from '../catchup/catch-up-gate.js';
 import { ChatMarks } from '../catchup/chat-marks.js';
-import type { IncomingMessage } from '../transport/transport.js';
 import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
 import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
@@ -160,38 +160,28 @@ export class Bridge {
       log: deps.log,
     });
 
-    // Live messages wait while the missed ones are handled, oldest first; none is handled twice.
-    // The marks guard what was taken in; `seen` covers the overlap of catch-up and the waiting
-    // live messages, and is dropped after it (every chat's messages pass through here).
-    let waiting: IncomingMessage[] | undefined = [];
-    let seen: Set<string> | undefined = new Set<string>();
-    const once = async (message: IncomingMessage): Promise<void> => {
-      const key = `${message.chatId}:${message.messageId}`;
-      if (seen?.has(key) || (this.marks.get(message.chatId) ?? 0) >= message.messageId) return;
-      seen?.add(key);
-      await onMessage(message);
-    };
-    await deps.transport.start(async (message) => {
-      if (waiting) waiting.push(message);
-      else await once(message);
+    const gate = new CatchUpGate({
+      handle: onMessage,
+      mark: (chatId) => this.marks.get(chatId),
+      catchUp: (handle) =>
+        catchUp({
+          chats: deps.settings.chats,
+          transport: deps.transport,
+          marks: this.marks,
+          limits: deps.settings.catchUp,
+          handle,
+          isShuttingDown: () => this.shuttingDown,
+          nowSeconds: () => Math.floor(Date.now() / 1000),
+          log: deps.log,
+        }),
+      log: deps.log,
     });
+    await deps.transport.start(gate.live);
+    deps.transport.onReconnect?.(() => void gate.round());
     await this.announceRestart();
     const recovered = await this.queue.recover();
     if (recovered > 0) deps.log(`resuming ${recovered} job(s) left by the previous run`);
-    await catchUp({
-      chats: deps.settings.chats,
-      transport: deps.transport,
-      marks: this.marks,
-      limits: deps.settings.catchUp,
-      handle: once,
-      isShuttingDown: () => this.shuttingDown,
-      nowSeconds: () => Math.floor(Date.now() / 1000),
-      log: deps.log,
-    });
-    // Still open while it drains: for…of also visits what arrives meanwhile, in order.
-    for (const message of waiting) await once(message);
-    waiting = undefined;
-    seen = undefined;
+    await gate.start();
     this.monitor.start();
     this.startReporting();
     deps.log(`ready: ${deps.transport.describe()}; ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);

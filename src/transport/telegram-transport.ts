@@ -1,7 +1,8 @@
-import { Api, errors, type TelegramClient } from 'telegram';
+import { Api, errors } from 'telegram';
 import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
 import { ConnectionWatchdog } from './connection-watchdog.js';
 import { splitMessage } from './split-message.js';
+import type { BridgeTelegramClient } from './telegram-client.js';
 import { toInputPeer, toStoredPeer, type PeerStore } from './stored-peer.js';
 import { LoginError, type IncomingMessage, type LostConnection, type MessageListener, type ReplyTarget, type Transport } from './transport.js';
 
@@ -49,7 +50,6 @@ export interface TelegramTransportOptions {
   peers?: PeerStore;
   requestTimeoutMs?: number;
   every?(ms: number, tick: () => void): () => void;
-  now?(): number;
 }
 
 const noPeers: PeerStore = { get: () => undefined, set: () => {} };
@@ -71,7 +71,7 @@ export class TelegramTransport implements Transport {
   private delivered: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly client: TelegramClient,
+    private readonly client: BridgeTelegramClient,
     private readonly log: (line: string) => void,
     options: TelegramTransportOptions = {},
   ) {
@@ -81,19 +81,23 @@ export class TelegramTransport implements Transport {
       check: async () => {
         await this.request(this.client.invoke(new Api.updates.GetState()), 'checking the connection');
       },
+      isConnected: () => this.client.connection.isUp(),
       isLoginError,
       every: options.every ?? ((ms, tick) => {
         const timer = setInterval(tick, ms);
         timer.unref();
         return () => clearInterval(timer);
       }),
-      now: options.now ?? Date.now,
       log,
     });
   }
 
+  /** Any request's 401 ends the bridge at once, not at the watchdog's next look. */
   private request<T>(work: Promise<T>, what: string): Promise<T> {
-    return withTimeout(work, this.requestTimeoutMs, what);
+    return withTimeout(work, this.requestTimeoutMs, what).catch((error: unknown) => {
+      this.watchdog.report(error);
+      throw error;
+    });
   }
 
   /**
@@ -113,16 +117,13 @@ export class TelegramTransport implements Transport {
 
   async start(listener: MessageListener): Promise<void> {
     this.log('connecting to Telegram…');
-    // Offline, gramjs's connect() answers false rather than throwing.
+    // Offline, gramjs's connect() keeps trying (the connection log says so); false means it gave up.
     if (!(await this.client.connect())) throw new Error('could not connect to Telegram');
     await this.checkLogin();
     const me = await this.request(this.client.getMe(), 'reading the account');
     this.username = me.username ?? undefined;
     this.identity = this.username ? `@${this.username}` : `${me.firstName ?? 'user'} (id ${String(me.id)}, no username)`;
-    this.client.onError = async (error) => {
-      this.log(`gramjs error: ${error.message}`);
-      this.watchdog.report(error);
-    };
+    this.client.connection.listen({ error: (error) => this.watchdog.report(error) });
     this.client.addEventHandler((event: NewMessageEvent) => this.receive(event, listener), new NewMessage({}));
     this.watchdog.start();
   }
@@ -212,6 +213,11 @@ export class TelegramTransport implements Transport {
 
   describe(): string {
     return this.identity === undefined ? 'not connected' : `connected as ${this.identity}`;
+  }
+
+  onReconnect(listener: () => void): void {
+    // At once, from gramjs's "connected" line, before it reads any update: the listener holds them.
+    this.client.connection.listen({ reconnected: listener });
   }
 
   lost(): Promise<LostConnection> {

@@ -48,6 +48,11 @@ export interface Transport {
   ownUsername(): string | undefined;
   /** Who the bridge is on this transport, for the start-up line: "connected as @valor". */
   describe(): string;
+  /**
+   * Called at each reconnection, before any update from the new connection
+   * is delivered: messages may have been missed meanwhile. The console has none.
+   */
+  onReconnect?(listener: () => void): void;
   /** Resolves when the connection is lost for good; never for the console. */
   lost(): Promise<LostConnection>;
   stop(): Promise<void>;

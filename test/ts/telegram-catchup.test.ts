@@ -14,7 +14,7 @@ import { TelegramTransport } from '../../src/transport/telegram-transport.js';
 import type { IncomingMessage, MessageListener, Transport } from '../../src/transport/transport.js';
 import { deferred } from './fixtures/deferred.js';
 import { eventually } from './fixtures/deferred.js';
-import { CHANNEL_CHAT_ID, CHANNEL_ID, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
+import { CHANNEL_CHAT_ID, CHANNEL_ID, newMessageEvent, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
 import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
 
 /**
@@ -63,9 +63,12 @@ function machine() {
 }
 
 async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answer) {
-  const recording = recordingClient(answer);
-  recording.client.connect = async () => true;
   const logs: string[] = [];
+  const recording = recordingClient(answer, (line) => logs.push(line));
+  recording.client.connect = async () => {
+    recording.client.logger.info(CONNECTED);
+    return true;
+  };
   const updates: string[] = [];
   const agentRuns: string[] = [];
   const exits: number[] = [];
@@ -102,6 +105,9 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
   await bridge.start();
   return { bridge, recording, transport, logs, updates, agentRuns, exits };
 }
+
+/** What gramjs's MTProtoSender logs once connected. */
+const CONNECTED = 'Connection to 127.0.0.1:443/TCPFull complete!';
 
 const MISSED = [
   message(100, 'answered before the restart'),
@@ -255,6 +261,67 @@ describe('live messages during the catch-up', () => {
     await new Promise((r) => setTimeout(r, 50));
 
     expect(answered).toEqual(['missed while away', 'live, sent during the catch-up']);
+  });
+});
+
+describe('after a reconnection', () => {
+  /** What gramjs's MTProtoSender logs when its connection breaks and when a new one is made. */
+  function reconnect(b: Awaited<ReturnType<typeof startBridge>>) {
+    b.recording.client.logger.warn('Connection closed while receiving data');
+    b.recording.client.logger.info(CONNECTED);
+  }
+  /** A live message as gramjs dispatches it to the handlers the transport registered. */
+  async function live(b: Awaited<ReturnType<typeof startBridge>>, id: number, text: string) {
+    for (const [, callback] of b.recording.client.listEventHandlers()) await callback(newMessageEvent(b.recording, { id, text }));
+  }
+
+  it('messages sent while it was down are fetched and answered before the first live one, in order, once each; the mark never skips one', async () => {
+    const paths = machine();
+    fs.writeJsonSync(paths.chatMarks, { [CHANNEL_CHAT_ID]: 100 });
+    fs.writeJsonSync(paths.peers, { [CHANNEL_CHAT_ID]: { type: 'channel', id: String(CHANNEL_ID), accessHash: '987654321' } });
+    const history = [message(100, 'answered before')];
+    const b = await startBridge(paths, telegram(history));
+    await live(b, 101, 'before the drop');
+    await eventually(() => b.agentRuns.length === 1);
+
+    history.push(message(102, 'sent while the connection was down'), message(103, 'sent as it came back'));
+    reconnect(b);
+    await live(b, 103, 'sent as it came back');
+    await eventually(() => b.agentRuns.length >= 3);
+    await live(b, 104, 'later');
+    await eventually(() => b.agentRuns.length >= 4);
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect(b.agentRuns).toEqual(['before the drop', 'sent while the connection was down', 'sent as it came back', 'later']);
+    expect(fs.readJsonSync(paths.chatMarks)).toEqual({ [CHANNEL_CHAT_ID]: 104 });
+    expect(b.logs).toContain('connection to Telegram lost; reconnecting');
+    expect(b.logs.filter((l) => l.startsWith('connected again after'))).toHaveLength(1);
+    expect(b.logs).toContain(`valor (${CHANNEL_CHAT_ID}): answering 2 message(s) sent while the bridge was away`);
+  });
+
+  it('a reconnection during a catch-up round asks for another round after it', async () => {
+    const paths = machine();
+    fs.writeJsonSync(paths.chatMarks, { [CHANNEL_CHAT_ID]: 100 });
+    fs.writeJsonSync(paths.peers, { [CHANNEL_CHAT_ID]: { type: 'channel', id: String(CHANNEL_ID), accessHash: '987654321' } });
+    const history = [message(100, 'answered before')];
+    let slow: ReturnType<typeof deferred<void>> | undefined;
+    const b = await startBridge(paths, async (request) => {
+      if (request instanceof Api.messages.GetHistory && slow) {
+        await slow.promise;
+      }
+      return telegram(history)(request);
+    });
+    slow = deferred<void>();
+    history.push(message(101, 'first outage'));
+    reconnect(b);
+    await eventually(() => b.recording.requests.filter((r) => r instanceof Api.messages.GetHistory).length === 2);
+    history.push(message(102, 'second outage'));
+    reconnect(b);
+    slow.resolve();
+    await eventually(() => b.agentRuns.length === 2);
+
+    expect(b.agentRuns).toEqual(['first outage', 'second outage']);
+    expect(b.recording.requests.filter((r) => r instanceof Api.messages.GetHistory)).toHaveLength(3);
   });
 });
 
