@@ -184,8 +184,9 @@ export class Bridge {
     await gate.start();
     this.monitor.start();
     this.startReporting();
-    deps.log(`ready: ${deps.transport.describe()}; ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);
+    // The beacon first: whoever reads the log's "ready:" finds it ready there too.
     this.updateBeacon({ readyAt: new Date().toISOString() });
+    deps.log(`ready: ${deps.transport.describe()}; ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);
   }
 
   /** data/bridge.json: a reader outside the process (status, the update job) learns what runs. */

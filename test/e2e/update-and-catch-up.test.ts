@@ -23,7 +23,7 @@ describe.skipIf(!findTelegramServer())('the real bridge against a Telegram serve
     server?.dispose();
   });
 
-  it('/update: the reply with the machine and the result, 👀 then 👍, the restart, "Restarted on <sha>"; a message answered by VALOR_AGENT_CMD', async () => {
+  it('/update: the reply with the machine and the result, 👀 then 👍, the restart, the reply edited to "restarted on <sha>"; a message answered by VALOR_AGENT_CMD', async () => {
     scenario = await setUpBridge(server, user);
     const { chat, clone } = scenario;
     const service = scenario.start();
@@ -39,9 +39,10 @@ describe.skipIf(!findTelegramServer())('the real bridge against a Telegram serve
 
     expect(await first.exited).toBe(143);
     const second = await service.nextRun(0);
-    const restarted = await chat.waitForMessage((m) => m.text.includes('Restarted on'), { timeoutMs: 60_000 });
-    expect(restarted.text).toBe(`${MACHINE_NAME}: Restarted on ${sha} — Add release notes`);
     await second.waitFor('stderr', 'ready:', { timeoutMs: 60_000 });
+    // The new process edits the same reply to say how the restart went (see update-status.test.ts).
+    const edited = (await chat.history(20)).find((m) => m.id === reply.id);
+    expect(edited?.text).toMatch(new RegExp(`\nrestarted on ${sha} in \\d+\\.\\d s$`));
     // 👀 while the script ran, then 👍 for its success, on the /update message.
     expect(chat.reactions.filter((r) => r.messageId === updateId).map((r) => r.emoticons)).toEqual([['👀'], ['👍']]);
     expect(chat.reactions[0]!.at).toBeLessThan(reply.at);
