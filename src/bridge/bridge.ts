@@ -85,7 +85,7 @@ export class Bridge {
       log: deps.log,
     });
     this.monitor = new RestartMonitor({
-      flagExists: () => flagExists(deps.paths.restartFlag),
+      flagWrittenAtMs: () => flagWrittenAtMs(deps.paths.restartFlag),
       clearFlag: () => removeFlag(deps.paths.restartFlag),
       queue: this.queue,
       selfTest: deps.selfTest,

@@ -5,7 +5,8 @@ export interface Clock {
 }
 
 export interface RestartMonitorDeps {
-  flagExists(): boolean;
+  /** When data/restart-requested was written; undefined while there is none. */
+  flagWrittenAtMs(): number | undefined;
   clearFlag(): void;
   queue: { drain(): void; resume(): void; isBusy(): boolean; onSettled(listener: () => void): void };
   /** The updated checkout's self-test: the restart goes ahead only when it passes. */
@@ -26,16 +27,19 @@ export const systemClock: Clock = {
 };
 
 /**
- * Watches for data/restart-requested: once it appears, the queue drains, and
- * when nothing is running the flag is removed and the checkout's self-test
- * runs. Passed: the bridge asks for its own restart (once idle again).
- * Failed: jobs start again, and only a new flag (a new update) tries again.
- * Checked after every job and on a short poll, so an idle bridge restarts
- * within about one poll interval. The clock and the restart itself are
- * injected.
+ * Watches for data/restart-requested. Once it appears the queue drains and
+ * the checkout's self-test starts, side by side with the jobs still running.
+ * When nothing runs and the test has answered, the flag is removed, and:
+ * passed, the bridge asks for its own restart; failed, jobs start again, and
+ * only a new flag (a newer update) tries again. A flag rewritten meanwhile is
+ * a newer checkout: that one is tested. Checked after every job and on a
+ * short poll. The clock and the restart itself are injected.
  */
 export class RestartMonitor {
-  private state: 'watching' | 'draining' | 'testing' | 'passed' | 'restarting' = 'watching';
+  private restarting = false;
+  /** The flag (its write time) whose checkout is being tested or was tested. */
+  private testedFlag: number | undefined;
+  private verdict: SelfTestVerdict | undefined;
   private cancelPoll: (() => void) | undefined;
 
   constructor(private readonly deps: RestartMonitorDeps) {}
@@ -52,59 +56,42 @@ export class RestartMonitor {
   }
 
   check(): void {
-    if (!this.cancelPoll || this.state === 'testing' || this.state === 'restarting') return;
-    if (this.state === 'watching') {
-      if (!this.deps.flagExists()) return;
-      this.state = 'draining';
-      this.deps.queue.drain();
-      this.deps.log('restart requested: starting no new jobs');
-    }
-    if (this.deps.queue.isBusy()) return;
-    if (this.state === 'passed') {
-      this.restart();
-      return;
-    }
-    this.state = 'testing';
-    // Removed before the test: a flag written while it runs is a newer update, tried next.
-    this.deps.clearFlag();
-    this.deps.log('idle: running the self-test of the updated checkout');
-    void this.test();
-  }
-
-  private async test(): Promise<void> {
-    let verdict: SelfTestVerdict;
-    try {
-      verdict = await this.deps.selfTest();
-    } catch (error) {
-      verdict = { passed: false, reason: `could not run it: ${error instanceof Error ? error.message : String(error)}` };
-    }
-    if (!this.cancelPoll) return;
-    if (verdict.passed) {
-      // A newer update came while it ran: that checkout is tested, not this one.
-      if (this.deps.flagExists()) {
-        this.state = 'draining';
-        this.check();
-        return;
+    if (!this.cancelPoll || this.restarting) return;
+    const flag = this.deps.flagWrittenAtMs();
+    if (flag !== undefined && flag !== this.testedFlag) {
+      if (this.testedFlag === undefined) {
+        this.deps.queue.drain();
+        this.deps.log('restart requested: starting no new jobs; running the self-test of the updated checkout');
       }
-      this.state = 'passed';
-      // Work that came in during the test (an /update) finishes first.
-      if (this.deps.queue.isBusy()) return;
-      this.restart();
+      this.testedFlag = flag;
+      this.test(flag);
+    }
+    if (this.testedFlag === undefined || this.verdict === undefined || this.deps.queue.isBusy()) return;
+    const verdict = this.verdict;
+    this.deps.clearFlag();
+    if (verdict.passed) {
+      this.restarting = true;
+      this.stop();
+      this.deps.log('self-test passed: restarting for the update');
+      this.deps.requestRestart();
       return;
     }
-    this.state = 'watching';
+    this.testedFlag = undefined;
+    this.verdict = undefined;
     this.deps.queue.resume();
-    try {
-      await this.deps.refuseRestart(verdict.reason);
-    } catch (error) {
-      this.deps.log(`could not report the refused restart: ${String(error)}`);
-    }
+    this.deps.refuseRestart(verdict.reason).catch((error: unknown) => this.deps.log(`could not report the refused restart: ${String(error)}`));
   }
 
-  private restart(): void {
-    this.state = 'restarting';
-    this.stop();
-    this.deps.log('self-test passed: restarting for the update');
-    this.deps.requestRestart();
+  private test(flag: number): void {
+    this.verdict = undefined;
+    this.deps
+      .selfTest()
+      .catch((error: unknown): SelfTestVerdict => ({ passed: false, reason: `could not run it: ${error instanceof Error ? error.message : String(error)}` }))
+      .then((verdict) => {
+        // A newer flag started a newer test: this answer is for a checkout that is gone.
+        if (flag !== this.testedFlag) return;
+        this.verdict = verdict;
+        this.check();
+      });
   }
 }

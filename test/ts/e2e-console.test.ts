@@ -23,7 +23,8 @@ describe('the real bridge in console mode', () => {
     expect(first.stdout()).toContain('studio:\n[remote-update]');
     expect(first.stdout()).toContain(`[remote-update]   ${sha} Add release notes`);
     expect(first.stdout()).toContain(`[remote-update] HEAD: ${sha} — Add release notes\nrestart queued\n`);
-    expect(first.stderr()).toContain('idle: running the self-test of the updated checkout');
+    expect(first.stderr()).toContain('running the self-test of the updated checkout');
+    expect(first.stderr()).toContain('self-test passed: restarting for the update');
     expect(fs.existsSync(path.join(clone.machine, 'data', 'restart-requested'))).toBe(false);
 
     const second = startBridge(clone.machine, { VALOR_MACHINE_NAME: 'studio' });

@@ -15,7 +15,7 @@ function harness() {
     tick: () => [...ticks].forEach((tick) => tick()),
   };
   const h = {
-    flag: false,
+    flag: undefined as number | undefined,
     busy: false,
     drained: 0,
     resumed: 0,
@@ -25,8 +25,8 @@ function harness() {
     clock,
   };
   const monitor = new RestartMonitor({
-    flagExists: () => h.flag,
-    clearFlag: () => (h.flag = false),
+    flagWrittenAtMs: () => h.flag,
+    clearFlag: () => (h.flag = undefined),
     queue: {
       drain: () => (h.drained += 1),
       resume: () => (h.resumed += 1),
@@ -51,36 +51,59 @@ function harness() {
 }
 
 describe('the restart gate', () => {
-  it('runs the self-test once idle, with the flag already removed, and restarts only when it passes', async () => {
+  it('starts the self-test as soon as the flag appears, beside the running jobs; restarts once idle and passed, removing the flag then', async () => {
     const { h } = harness();
-    h.flag = true;
+    h.busy = true;
+    h.flag = 1;
     h.clock.tick();
+    expect(h.drained).toBe(1);
     expect(h.tests).toHaveLength(1);
-    expect(h.flag).toBe(false);
+    h.tests[0]!.resolve({ passed: true });
+    await flush();
+    h.clock.tick();
+    expect(h.restarts).toBe(0);
+    expect(h.flag).toBe(1);
+
+    h.busy = false;
+    h.clock.tick();
+    expect(h.restarts).toBe(1);
+    expect(h.flag).toBeUndefined();
+    expect(h.tests).toHaveLength(1);
+  });
+
+  it('idle: restarts as soon as the test passes', async () => {
+    const { h } = harness();
+    h.flag = 1;
+    h.clock.tick();
     h.clock.tick();
     expect(h.tests).toHaveLength(1);
     expect(h.restarts).toBe(0);
-
     h.tests[0]!.resolve({ passed: true });
     await eventually(() => h.restarts === 1);
     expect(h.refusals).toEqual([]);
   });
 
-  it('failed: no restart, jobs start again, the reason is told once; only a new flag tries again', async () => {
+  it('failed: once idle, no restart, the flag removed, jobs start again, the reason told once; only a new flag tries again', async () => {
     const { h } = harness();
-    h.flag = true;
+    h.flag = 1;
+    h.busy = true;
     h.clock.tick();
     h.tests[0]!.resolve({ passed: false, reason: 'src/a.ts:1:2: ERROR: Unexpected "}"' });
+    await flush();
+    expect(h.refusals).toEqual([]);
+    h.busy = false;
+    h.clock.tick();
     await eventually(() => h.refusals.length === 1);
     expect(h.resumed).toBe(1);
     expect(h.restarts).toBe(0);
+    expect(h.flag).toBeUndefined();
 
     h.clock.tick();
     h.clock.tick();
     expect(h.tests).toHaveLength(1);
     expect(h.refusals).toEqual(['src/a.ts:1:2: ERROR: Unexpected "}"']);
 
-    h.flag = true;
+    h.flag = 2;
     h.clock.tick();
     expect(h.drained).toBe(2);
     expect(h.tests).toHaveLength(2);
@@ -88,35 +111,38 @@ describe('the restart gate', () => {
     await eventually(() => h.restarts === 1);
   });
 
-  it('a newer update while it runs: that checkout is tested before any restart', async () => {
+  it('a newer update while it runs: that checkout is tested, and the older answer does not count', async () => {
     const { h } = harness();
-    h.flag = true;
+    h.flag = 1;
     h.clock.tick();
-    h.flag = true;
-    h.tests[0]!.resolve({ passed: true });
-    await eventually(() => h.tests.length === 2);
-    expect(h.restarts).toBe(0);
-    h.tests[1]!.resolve({ passed: true });
-    await eventually(() => h.restarts === 1);
-  });
-
-  it('passed while an /update came in: the restart waits for it', async () => {
-    const { h } = harness();
-    h.flag = true;
+    h.flag = 2;
     h.clock.tick();
-    h.busy = true;
+    expect(h.tests).toHaveLength(2);
     h.tests[0]!.resolve({ passed: true });
     await flush();
-    h.clock.tick();
     expect(h.restarts).toBe(0);
+    h.tests[1]!.resolve({ passed: false, reason: 'broken' });
+    await eventually(() => h.refusals.length === 1);
+    expect(h.restarts).toBe(0);
+  });
+
+  it('passed, then a newer update before the restart: tested again', async () => {
+    const { h } = harness();
+    h.busy = true;
+    h.flag = 1;
+    h.clock.tick();
+    h.tests[0]!.resolve({ passed: true });
+    await flush();
+    h.flag = 2;
     h.busy = false;
     h.clock.tick();
-    expect(h.restarts).toBe(1);
+    expect(h.restarts).toBe(0);
+    expect(h.tests).toHaveLength(2);
   });
 
   it('a self-test that cannot be run at all counts as failed', async () => {
     const { h } = harness();
-    h.flag = true;
+    h.flag = 1;
     h.clock.tick();
     h.tests[0]!.resolve(Promise.reject(new Error('spawn node ENOENT')) as unknown as SelfTestVerdict);
     await eventually(() => h.refusals.length === 1);
@@ -126,7 +152,7 @@ describe('the restart gate', () => {
 
   it('stopped (shutting down) while it runs: no restart and no refusal', async () => {
     const { h, monitor } = harness();
-    h.flag = true;
+    h.flag = 1;
     h.clock.tick();
     monitor.stop();
     h.tests[0]!.resolve({ passed: true });
