@@ -16,14 +16,13 @@ import { ChatMarks } from '../catchup/chat-marks.js';
 import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
 import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
-import { addLastUpdateField, fieldOf, parseLastUpdate } from '../restart/last-update.js';
+import { addLastUpdateField } from '../restart/last-update.js';
 import type { SelfTestRunner } from '../restart/run-self-test.js';
 import type { CheckoutState } from '../update/checkout-state.js';
 import { refusedStage, restartedStage } from '../update/reply-text.js';
 import { tellRestartStage } from '../update/restart-stage.js';
-import { statusLine } from '../update/status-line.js';
+import { currentStatusLine } from '../update/status-facts.js';
 import type { LoadedCommit } from './head-commit.js';
-import fs from 'node:fs';
 
 export const SHUTDOWN_GRACE_MS = 15_000;
 
@@ -142,7 +141,16 @@ export class Bridge {
       machineName: deps.settings.machineName,
       updateUsers: deps.settings.updateUsers,
       secrets: deps.settings.secrets,
-      statusLine: () => this.statusLine(),
+      statusLine: () =>
+        currentStatusLine({
+          machine: deps.settings.machineName,
+          loaded: deps.loaded,
+          startedAtMs: deps.processStartedAtMs,
+          lastUpdatePath: deps.paths.lastUpdate,
+          restartFlagPath: deps.paths.restartFlag,
+          readCheckout: deps.readCheckout,
+          runningJobs: () => this.queue.runningCount(),
+        }),
       runningJobs: () => this.queue.runningCount(),
       track: (work) => this.queue.track(work),
       restartQueued: () => flagExists(deps.paths.restartFlag),
@@ -202,27 +210,6 @@ export class Bridge {
   /** The process ends with this code; also for a start that failed. */
   recordExit(exitCode: number): void {
     this.updateBeacon({ stoppedAt: new Date().toISOString(), exitCode });
-  }
-
-  private async statusLine(): Promise<string> {
-    const { deps } = this;
-    let record = '';
-    try {
-      record = fs.readFileSync(deps.paths.lastUpdate, 'utf8');
-    } catch {
-      // no run recorded yet
-    }
-    const pendingSince = flagWrittenAtMs(deps.paths.restartFlag);
-    return statusLine({
-      machine: deps.settings.machineName,
-      running: deps.loaded,
-      startedAtMs: deps.processStartedAtMs,
-      checkout: await deps.readCheckout(),
-      lastUpdate: parseLastUpdate(record),
-      refusedRestart: fieldOf(record, 'restart'),
-      restartPending: pendingSince === undefined ? undefined : { sinceMs: pendingSince, waitingJobs: this.queue.runningCount() },
-      nowMs: Date.now(),
-    });
   }
 
   /**
