@@ -9,6 +9,7 @@ import { findTelegramServer, startTelegramServer, type TelegramServer } from './
 const OUTAGE_MS = 60_000;
 /** "Within a few seconds of the server's return": the bridge retries at least every 5 s. */
 const BACK_WITHIN_MS = 10_000;
+const DOWN_AT_START_MS = 20_000;
 
 describe.skipIf(!findTelegramServer())('the bridge through a Telegram outage (the server stopped and started again)', () => {
   let server: TelegramServer;
@@ -68,5 +69,30 @@ describe.skipIf(!findTelegramServer())('the bridge through a Telegram outage (th
     // Once: the server's history holds one answer to it.
     const history = await chat.history();
     expect(history.filter((m) => m.replyTo === sent.id)).toHaveLength(1);
+  });
+
+  it('started while the server is down: it waits quietly, connects once the server is up, and answers', async () => {
+    // The start-up behaviour chosen for the bridge: no exit (launchd would only start it again),
+    // retries at most 5 s apart, one line per change of state, then connected and caught up.
+    scenario = await setUpBridge(server, user);
+    const { chat } = scenario;
+    server.stop();
+    const service = scenario.start();
+    const bridge = service.current();
+    const startedAt = performance.now();
+    await sleep(DOWN_AT_START_MS);
+    expect(bridge.exitedAt()).toBeUndefined();
+    const downLog = bridge.stderr();
+    expect(strayLines(downLog)).toEqual([]);
+    expect(lineCount(downLog)).toBeLessThanOrEqual(offlineLineBudget(performance.now() - startedAt));
+
+    server.start();
+    const backAt = performance.now();
+    const readyAt = await bridge.waitFor('stderr', 'ready:', { timeoutMs: 60_000 });
+    expect(readyAt - backAt).toBeLessThan(BACK_WITHIN_MS);
+    const helloId = await chat.send('hello after the start');
+    const answer = await chat.waitForMessage((m) => m.replyTo === helloId);
+    expect(answer.text).toBe('echo: hello after the start');
+    expect(service.exitCodes).toEqual([]);
   });
 });
