@@ -1,8 +1,7 @@
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { setUpBridge } from '../test/e2e/fixtures/bridge-scenario.js';
 import type { Person } from '../test/e2e/fixtures/chat-world.js';
 import { lineCount } from '../test/e2e/fixtures/log-budget.js';
+import { outageThenSend } from '../test/e2e/fixtures/outage.js';
 import type { TelegramServer } from '../test/e2e/fixtures/telegram-server.js';
 import { repeat, type RunPlan } from './measure.js';
 
@@ -10,6 +9,7 @@ import { repeat, type RunPlan } from './measure.js';
  * The server stopped for `outageMs` while the bridge runs, then started: a
  * message is sent at once (through a new connection of the second user) and
  * timed from the server's return (its port listening again) to its answer.
+ * The bridge's log lines from the stop to that answer are counted.
  */
 export interface OutageRun {
   outageMs: number;
@@ -30,21 +30,15 @@ export async function measureOutage(
     const service = scenario.start();
     const bridge = service.current();
     await bridge.waitFor('stderr', 'ready:', { timeoutMs: 60_000 });
+    // A group in use: the bridge has answered there before the first outage.
+    const firstId = await chat.send('before the outages');
+    await chat.waitForMessage((m) => m.replyTo === firstId);
     return await repeat(plan, async (index) => {
       progress(`telegram outage of ${outageMs / 1000} s: run ${index + 1} of ${plan.warmup + plan.runs}`);
       const from = bridge.length('stderr');
-      server.stop();
-      await sleep(outageMs);
-      server.start();
-      const backAt = performance.now();
-      const sender = await server.lib.connect(server.home, user.session);
-      try {
-        const sent = await sender.sendMessage(await server.lib.resolveChat(sender, scenario.chatId), { message: `back ${index}` });
-        const answer = await chat.waitForMessage((m) => m.replyTo === sent.id, { timeoutMs: 120_000 });
-        return { outageMs, answerMs: answer.at - backAt, logLines: lineCount(bridge.stderr().slice(from)) };
-      } finally {
-        await sender.destroy();
-      }
+      const { backAt, sent } = await outageThenSend(server, user, outageMs, [{ chatId: scenario.chatId, text: `back ${index}` }]);
+      const answer = await chat.waitForMessage((m) => m.replyTo === sent[0]?.id, { timeoutMs: 120_000 });
+      return { outageMs, answerMs: answer.at - backAt, logLines: lineCount(bridge.stderr().slice(from)) };
     });
   } finally {
     if (!server.running()) server.start();
