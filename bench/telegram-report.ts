@@ -23,7 +23,7 @@ export function renderTelegramResults({ update, outage, load }: TelegramResults)
       ['Measure', 'Median (p25–p75)', 'Min–max', 'Runs'],
       [
         ['`/update` (one new commit) until its reply arrives', ...cells(update.map((r) => r.replyMs))],
-        ['restart flag written until "Restarted on" arrives', ...cells(update.map((r) => r.flagToNoticeMs))],
+        ['restart flag written until the reply is edited to "restarted on" (self-test included)', ...cells(update.map((r) => r.flagToNoticeMs))],
         [`server back after ${outageSeconds} s down until a message sent at that moment is answered`, ...cells(outage.map((r) => r.answerMs))],
         [`bridge log lines during those ${outageSeconds} s and the reconnection`, ...lineCells(outage.map((r) => r.logLines))],
       ],

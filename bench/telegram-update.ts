@@ -9,8 +9,9 @@ import { repeat, type RunPlan } from './measure.js';
 /**
  * Against the local Telegram server, as the second user sees it: /update
  * (with one new commit on the origin each time) until its reply arrives,
- * and from the restart flag's appearance in data/ to the new process's
- * "Restarted on" in the chat. The bridge is kept alive as launchd would.
+ * and from the restart flag's appearance in data/ to the new process's edit
+ * of that reply to "restarted on <sha>" (the self-test included). The bridge
+ * is kept alive as launchd would.
  */
 export interface TelegramUpdateRun {
   replyMs: number;
@@ -50,7 +51,8 @@ export async function measureTelegramUpdate(server: TelegramServer, user: Person
       const updateId = await chat.send('/update');
       const reply = await chat.waitForMessage((m) => m.replyTo === updateId && m.text.includes('[remote-update]'), { from });
       const flagAt = await flagSeen;
-      const notice = await chat.waitForMessage((m) => m.text.includes(`Restarted on ${sha}`), { from, timeoutMs: 60_000 });
+      // The new process edits the /update's reply to its last stage.
+      const notice = await chat.waitForEdit((m) => m.id === reply.id && m.text.includes(`\nrestarted on ${sha} in `), { timeoutMs: 60_000 });
       const next = await service.nextRun(run);
       await next.waitFor('stderr', 'ready:', { timeoutMs: 60_000 });
       return { replyMs: reply.at - sentAt, flagToNoticeMs: notice.at - flagAt };

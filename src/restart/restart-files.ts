@@ -9,7 +9,7 @@ import path from 'node:path';
 export interface RestartFiles {
   /** "<UTC time> <N> commit(s)": written by the update script, removed by the restart. */
   flag: string;
-  /** Where to say "Restarted on …" after the restart (JSON, written by /update). */
+  /** Where to say how the restart went: the /update and its reply to edit (JSON, written by /update). */
   notice: string;
   /** The last update run, key=value lines (see ./last-update.ts). */
   lastUpdate: string;

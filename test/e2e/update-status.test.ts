@@ -70,6 +70,9 @@ describe.skipIf(!findTelegramServer())('what runs, told by the bridges in the gr
     await second.waitFor('stderr', 'ready:', { timeoutMs: 60_000 });
     expect(readBeacon(beaconFile)).toMatchObject({ pid: service.bridgePid(), commit: git(clone.machine, 'rev-parse', 'HEAD'), subject: 'Add release notes', readyAt: expect.stringMatching(ISO), stoppedAt: null });
 
+    // Seen live as an edit by the person in the chat, and so in the server's history.
+    const live = await chat.waitForEdit((m) => m.id === reply.id, { timeoutMs: 60_000 });
+    expect(live.text).toMatch(new RegExp(`\\nrestarted on ${sha} in \\d+\\.\\d s$`));
     const history = await chat.history(20);
     const edited = history.find((m) => m.id === reply.id);
     expect(edited?.text).toMatch(new RegExp(`^${MACHINE_NAME}:\\n\\[remote-update\\][^]*\\[remote-update\\] HEAD: ${sha} — Add release notes\\nrestarted on ${sha} in \\d+\\.\\d s$`));
