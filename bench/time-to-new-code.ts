@@ -9,12 +9,15 @@ import { summarize, type Summary } from './stats.js';
 
 /**
  * Measure 3: from data/restart-requested appearing to the bridge's exit,
- * idle and busy; the cold start to "ready"; and the whole way from the flag
- * to a new bridge ready, respawned at once as launchd's KeepAlive would.
+ * idle and busy; the self-test of the checkout that the bridge runs on the
+ * way; the cold start to "ready"; and the whole way from the flag to a new
+ * bridge ready, respawned at once as launchd's KeepAlive would.
  */
 export interface TimeToNewCode {
   coldStart: Summary;
   flagToExitIdle: Summary;
+  /** From the bridge's "running the self-test" to its "self-test passed", as logged. */
+  selfTest: Summary;
   jobEndToExitBusy: Summary;
   flagToNewBridgeReady: Summary;
 }
@@ -38,7 +41,7 @@ async function exitedAfterRestart(bridge: BridgeProcess): Promise<number> {
 }
 
 /** Bridges in a chain: each one's flag → exit, then the next one's start → ready. */
-async function idleChain(plan: RunPlan): Promise<Pick<TimeToNewCode, 'coldStart' | 'flagToExitIdle' | 'flagToNewBridgeReady'>> {
+async function idleChain(plan: RunPlan): Promise<Pick<TimeToNewCode, 'coldStart' | 'flagToExitIdle' | 'selfTest' | 'flagToNewBridgeReady'>> {
   const clone = createProjectClone();
   let bridge = startBridge(clone.machine);
   try {
@@ -47,15 +50,19 @@ async function idleChain(plan: RunPlan): Promise<Pick<TimeToNewCode, 'coldStart'
       const coldStartMs = readyMs;
       // Vary when the flag lands relative to the bridge's 250 ms poll.
       await sleep(100 + ((round * 97) % 250));
+      const from = bridge.length('stderr');
       const flaggedAt = writeFlag(clone);
+      const testStartAt = await bridge.waitFor('stderr', 'running the self-test', { from });
+      const testEndAt = await bridge.waitFor('stderr', 'self-test passed', { from });
       const exitAt = await exitedAfterRestart(bridge);
       bridge = startBridge(clone.machine);
       readyMs = await ready(bridge);
-      return { coldStartMs, flagToExitMs: exitAt - flaggedAt, flagToReadyMs: bridge.startedAt + readyMs - flaggedAt };
+      return { coldStartMs, flagToExitMs: exitAt - flaggedAt, selfTestMs: testEndAt - testStartAt, flagToReadyMs: bridge.startedAt + readyMs - flaggedAt };
     });
     return {
       coldStart: summarize(rounds.map((r) => r.coldStartMs)),
       flagToExitIdle: summarize(rounds.map((r) => r.flagToExitMs)),
+      selfTest: summarize(rounds.map((r) => r.selfTestMs)),
       flagToNewBridgeReady: summarize(rounds.map((r) => r.flagToReadyMs)),
     };
   } finally {

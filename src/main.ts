@@ -1,122 +1,46 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { shellAgentRunner } from './agent/agent-runner.js';
-import { Bridge } from './bridge/bridge.js';
-import { describeHead } from './bridge/head-commit.js';
-import { rotateLog } from './bridge/log-rotation.js';
+import { fileURLToPath } from 'node:url';
+import { log } from './bridge/log.js';
 import { parseCommandLine, USAGE, UsageError } from './cli-args.js';
-import { ChatMarks } from './catchup/chat-marks.js';
-import { loadEnvFile } from './config/env-file.js';
-import { JsonMapFile } from './config/json-map-file.js';
-import { checkoutRoot, projectPaths, type ProjectPaths } from './config/paths.js';
-import { unknownNameWarnings } from './config/setting-names.js';
-import { parseSettings, SettingsError, type Settings } from './config/settings.js';
-import { ProcessGroups } from './process/process-group.js';
-import { systemClock } from './restart/restart-monitor.js';
-import { launchdJobs } from './service/launchd-jobs.js';
-import { consoleChats, consoleIntro, consoleSettings } from './transport/console-chats.js';
-import { ConsoleTransport } from './transport/console-transport.js';
-import { createTelegramClient } from './transport/telegram-client.js';
-import { TelegramTransport } from './transport/telegram-transport.js';
-import type { StoredPeer } from './transport/stored-peer.js';
-import { LoginError, type Transport } from './transport/transport.js';
-import { updateScriptRunner } from './update/run-update-script.js';
+import { runSelfTest } from './restart/self-test.js';
 
-const processStartedAtMs = Date.now() - process.uptime() * 1000;
-const LOG_ROTATION_INTERVAL_MS = 60 * 60 * 1000;
+/**
+ * `npm start`. Imports only what reads the command line and the self-test:
+ * the bridge itself is loaded when it runs, so that the self-test reports a
+ * broken module of the bridge in one line instead of failing to load.
+ */
 
-function log(line: string): void {
-  process.stderr.write(`[bridge] ${new Date().toISOString()} ${line}\n`);
-}
+// What a new start would have: .env is loaded into process.env later.
+const launchEnv = { ...process.env };
 
-/** launchd appends to the agents' logs forever: cap them at start-up and hourly. */
-function keepLogsCapped(root: string): void {
-  const jobs = launchdJobs(root).all;
-  const rotate = () => {
-    for (const job of jobs) {
-      if (rotateLog(path.join(root, job.log))) log(`rotated ${job.log} (previous kept as ${job.log}.1)`);
-    }
-  };
-  rotate();
-  setInterval(rotate, LOG_ROTATION_INTERVAL_MS).unref();
-}
+// The checkout this file is in, without ./config/paths.js and the packages that it loads.
+const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
-function loadSettings(root: string, consoleMode: boolean): Settings {
-  for (const warning of [...loadEnvFile(root), ...unknownNameWarnings(Object.keys(process.env))]) log(warning);
-  return parseSettings(process.env, { console: consoleMode, hostName: os.hostname() });
-}
-
-function version(root: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+function version(): string {
+  const manifest = JSON.parse(fs.readFileSync(`${root}/package.json`, 'utf8')) as { name: string; version: string };
   return `${manifest.name} ${manifest.version}`;
-}
-
-function createTransport(settings: Settings, paths: ProjectPaths): Transport {
-  if (!settings.telegram) {
-    const marks = new ChatMarks(paths.chatMarks);
-    return new ConsoleTransport(process.stdin, process.stdout, process.stderr, {
-      chats: consoleChats(settings.chats),
-      inbox: { file: paths.consoleInbox, takenUpTo: (chatId) => marks.get(chatId) },
-      log,
-    });
-  }
-  return new TelegramTransport(createTelegramClient(settings.telegram, settings.telegram.session, log), log, {
-    peers: new JsonMapFile<StoredPeer>(paths.peers),
-  });
 }
 
 async function main(): Promise<void> {
   const command = parseCommandLine(process.argv.slice(2));
-  const paths = projectPaths(checkoutRoot());
   if (command.kind === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
   if (command.kind === 'version') {
-    process.stdout.write(`${version(paths.root)}\n`);
+    process.stdout.write(`${version()}\n`);
     return;
   }
-  const consoleMode = command.console;
-  // Capped first: a bad setting exits at once, and launchd logs every try.
-  keepLogsCapped(paths.root);
-  const settings = loadSettings(paths.root, consoleMode);
-  if (consoleMode) for (const line of consoleIntro(settings)) log(line);
-  const groups = new ProcessGroups();
-  const transport = createTransport(settings, paths);
-  const bridge = new Bridge({
-    settings: consoleMode ? consoleSettings(settings) : settings,
-    paths,
-    transport,
-    runUpdate: updateScriptRunner(groups, paths.root, paths.updateScript),
-    runAgent: settings.agentCommand ? shellAgentRunner(groups, settings.agentCommand, paths.root) : undefined,
-    endProcessGroups: () => groups.endAll(),
-    describeHead: () => describeHead(paths.root),
-    clock: systemClock,
-    sleep: (ms) => sleep(ms),
-    kill: (pid, signal) => process.kill(pid, signal),
-    pid: process.pid,
-    exit: (code) => process.exit(code),
-    processStartedAtMs,
-    log,
-  });
-  process.on('SIGTERM', () => void bridge.shutdown('SIGTERM'));
-  process.on('SIGINT', () => void bridge.shutdown('SIGINT'));
-  void transport.lost().then((lost) => {
-    log(lost.reason);
-    void bridge.shutdown('LOGIN_LOST');
-  });
-  await bridge.start();
-  if (transport instanceof ConsoleTransport) void transport.ended().then(() => bridge.finishWhenIdle());
+  if (command.kind === 'self-test') {
+    process.exitCode = await runSelfTest(root, command.console, process.stdout, process.stderr);
+    return;
+  }
+  const { runBridge } = await import('./bridge/run-bridge.js');
+  await runBridge(command.console, launchEnv);
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof SettingsError) {
-    for (const problem of error.problems) log(problem);
-    process.exit(2);
-  }
-  if (error instanceof UsageError || error instanceof LoginError) {
+  if (error instanceof UsageError) {
     log(error.message);
     process.exit(2);
   }

@@ -2,9 +2,13 @@
 #
 # Runs every suite: typecheck, shellcheck, bats (twice: the update script
 # under this machine's bash, then under macOS's bash 3.2 when one is found),
-# vitest. Prints each suite's own report, then one closing line
-# "N passed, N failed" over all of them.
-# Exits non-zero if anything failed. Installs shellcheck with apt-get when it
+# vitest, and the end-to-end suite (the real bridge against the local
+# Telegram server in ../shared/telegram-server). Prints each suite's own
+# report, then one closing line "N passed, N failed" over all of them; when
+# there is no test server, the end-to-end suite is not run and the line says
+# so: "N passed, N failed; end-to-end suite not run: no test server".
+# Exits non-zero if anything failed, and, with --require-e2e (CI), also when
+# the end-to-end suite could not run. Installs shellcheck with apt-get when it
 # is missing and this is a root shell on Debian; elsewhere says how to get it.
 
 set -uo pipefail
@@ -15,8 +19,17 @@ REPORTS="$(mktemp -d)"
 readonly REPORTS
 trap 'rm -rf "$REPORTS"' EXIT
 
+readonly TEST_SERVER=../shared/telegram-server
+require_e2e=0
+case "${1:-}" in
+  --require-e2e) require_e2e=1 ;;
+  "") ;;
+  *) echo "usage: test/run-all.sh [--require-e2e]" >&2; exit 2 ;;
+esac
+
 passed=0
 failed=0
+not_run=""
 
 count() {
   passed=$((passed + $1))
@@ -118,26 +131,44 @@ run_bats_under_bash_32() {
   fi
 }
 
+# run_vitest NAME [VITEST ARGS...]: a vitest run, counted from its JSON report.
 run_vitest() {
-  heading "vitest (test/ts)"
-  local json="$REPORTS/vitest.json" status=0
-  "$BIN/vitest" run --reporter=default --reporter=json --outputFile.json="$json" || status=$?
+  local name=$1
+  shift
+  local json="$REPORTS/$name.json" status=0
+  "$BIN/vitest" run "$@" --reporter=default --reporter=json --outputFile.json="$json" || status=$?
   if [ -s "$json" ]; then
-    count_suite vitest "$status" \
+    count_suite "$name" "$status" \
       "$(node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests)' "$json")" \
       "$(node -e 'const r = require(process.argv[1]); console.log(r.numFailedTests)' "$json")"
   else
-    echo "vitest wrote no report"
+    echo "$name wrote no report"
     count 0 1
   fi
+}
+
+run_unit_tests() {
+  heading "vitest (test/ts)"
+  run_vitest vitest
+}
+
+run_end_to_end() {
+  heading "end-to-end (test/e2e, the bridge against $TEST_SERVER)"
+  if [ ! -f "$TEST_SERVER/client.mjs" ]; then
+    echo "NOT RUN: no test server at $TEST_SERVER (next to the checkout)"
+    not_run="end-to-end suite not run: no test server"
+    return
+  fi
+  run_vitest e2e --config vitest.e2e.config.ts
 }
 
 run_typecheck
 run_shellcheck
 run_bats bats
 run_bats_under_bash_32
-run_vitest
+run_unit_tests
+run_end_to_end
 
 echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo "$passed passed, $failed failed${not_run:+; $not_run}"
+[ "$failed" -eq 0 ] && { [ -z "$not_run" ] || [ "$require_e2e" -eq 0 ]; }

@@ -14,7 +14,15 @@ import { catchUp } from '../catchup/catch-up.js';
 import { CatchUpGate } from '../catchup/catch-up-gate.js';
 import { ChatMarks } from '../catchup/chat-marks.js';
 import { createMessageHandler } from './message-handler.js';
-import { clearStaleFlag, flagExists, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
+import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
+import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
+import { addLastUpdateField } from '../restart/last-update.js';
+import type { SelfTestRunner } from '../restart/run-self-test.js';
+import type { CheckoutState } from '../update/checkout-state.js';
+import { refusedStage, restartedStage } from '../update/reply-text.js';
+import { tellRestartStage } from '../update/restart-stage.js';
+import { currentStatusLine } from '../update/status-facts.js';
+import type { LoadedCommit } from './head-commit.js';
 
 export const SHUTDOWN_GRACE_MS = 15_000;
 
@@ -37,6 +45,11 @@ export interface BridgeDeps {
   transport: Transport;
   runUpdate: UpdateRunner;
   runAgent: AgentRunner | undefined;
+  /** The checkout's self-test, run before a restart into it. */
+  selfTest: SelfTestRunner;
+  /** The commit this process loaded, read at its start. */
+  loaded: LoadedCommit;
+  readCheckout(): Promise<CheckoutState>;
   /** Ends every process group still running (agents, an /update). */
   endProcessGroups(): void;
   describeHead(): Promise<string>;
@@ -61,6 +74,7 @@ export class Bridge {
   private stopReporting: (() => void) | undefined;
   private shuttingDown = false;
   private endGrace: () => void = () => {};
+  private beacon: BridgeBeacon;
 
   constructor(private readonly deps: BridgeDeps) {
     this.queue = new JobQueue<AgentOutcome>({
@@ -70,9 +84,11 @@ export class Bridge {
       log: deps.log,
     });
     this.monitor = new RestartMonitor({
-      flagExists: () => flagExists(deps.paths.restartFlag),
+      flagWrittenAtMs: () => flagWrittenAtMs(deps.paths.restartFlag),
       clearFlag: () => removeFlag(deps.paths.restartFlag),
       queue: this.queue,
+      selfTest: deps.selfTest,
+      refuseRestart: (reason) => this.refuseRestart(reason),
       requestRestart: () => {
         if (!deps.settings.telegram) {
           deps.log('restarting on the updated code: under launchd the bridge comes back at once; in console mode, start it again (npm start -- --console)');
@@ -84,6 +100,16 @@ export class Bridge {
       log: deps.log,
     });
     this.marks = new ChatMarks(deps.paths.chatMarks);
+    this.beacon = {
+      pid: deps.pid,
+      commit: deps.loaded.commit,
+      subject: deps.loaded.subject,
+      machine: deps.settings.machineName,
+      startedAt: new Date(deps.processStartedAtMs).toISOString(),
+      readyAt: null,
+      stoppedAt: null,
+      exitCode: null,
+    };
     const notifyChatId = deps.settings.notifyChatId;
     if (notifyChatId !== undefined) {
       this.reporter = new ScheduleReporter({
@@ -104,6 +130,7 @@ export class Bridge {
 
   async start(): Promise<void> {
     const { deps } = this;
+    this.updateBeacon({});
     const flag = clearStaleFlag(deps.paths.restartFlag, deps.processStartedAtMs);
     if (flag === 'removed') deps.log('removed the restart flag left from before this start');
     if (flag === 'kept') deps.log('restart flag written since start-up: restarting once idle');
@@ -114,6 +141,17 @@ export class Bridge {
       machineName: deps.settings.machineName,
       updateUsers: deps.settings.updateUsers,
       secrets: deps.settings.secrets,
+      statusLine: () =>
+        currentStatusLine({
+          machine: deps.settings.machineName,
+          loaded: deps.loaded,
+          startedAtMs: deps.processStartedAtMs,
+          lastUpdatePath: deps.paths.lastUpdate,
+          restartFlagPath: deps.paths.restartFlag,
+          readCheckout: deps.readCheckout,
+          runningJobs: () => this.queue.runningCount(),
+        }),
+      runningJobs: () => this.queue.runningCount(),
       track: (work) => this.queue.track(work),
       restartQueued: () => flagExists(deps.paths.restartFlag),
       recordRestartNotice: (notice) => writeNotice(deps.paths.restartNotice, notice),
@@ -156,18 +194,52 @@ export class Bridge {
     await gate.start();
     this.monitor.start();
     this.startReporting();
+    // The beacon first: whoever reads the log's "ready:" finds it ready there too.
+    this.updateBeacon({ readyAt: new Date().toISOString() });
     deps.log(`ready: ${deps.transport.describe()}; ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);
+  }
+
+  /** data/bridge.json: a reader outside the process (status, the update job) learns what runs. */
+  private updateBeacon(change: Partial<BridgeBeacon>): void {
+    this.beacon = { ...this.beacon, ...change };
+    try {
+      writeBeacon(this.deps.paths.bridgeBeacon, this.beacon);
+    } catch (error) {
+      this.deps.log(`could not write ${this.deps.paths.bridgeBeacon}: ${String(error)}`);
+    }
+  }
+
+  /** The process ends with this code; also for a start that failed. */
+  recordExit(exitCode: number): void {
+    this.updateBeacon({ stoppedAt: new Date().toISOString(), exitCode });
+  }
+
+  /**
+   * The updated checkout fails its self-test: this process goes on. Said
+   * once, where the update was asked for (the /update's reply, or the notify
+   * chat for a scheduled run), and kept in data/last-update.
+   */
+  private async refuseRestart(reason: string): Promise<void> {
+    const { deps } = this;
+    const line = refusedStage((await deps.readCheckout()).head, reason, deps.loaded.shortCommit);
+    deps.log(line);
+    addLastUpdateField(deps.paths.lastUpdate, 'restart', line);
+    const notice = await takeNotice(deps.paths.restartNotice);
+    if (notice) await tellRestartStage(this.stageDeps(), notice, line);
+    else if (deps.settings.notifyChatId !== undefined) await deps.transport.send({ chatId: deps.settings.notifyChatId }, `${deps.settings.machineName}: ${line}`);
+  }
+
+  private stageDeps() {
+    return { transport: this.deps.transport, machineName: this.deps.settings.machineName, log: this.deps.log };
   }
 
   private async announceRestart(): Promise<void> {
     const notice = await takeNotice(this.deps.paths.restartNotice);
     if (!notice) return;
     try {
-      const head = await this.deps.describeHead();
-      await this.deps.transport.send(
-        { chatId: notice.chatId, replyTo: notice.messageId, topicId: notice.topicId },
-        `${this.deps.settings.machineName}: Restarted on ${head}`,
-      );
+      const askedAtMs = notice.askedAt === undefined ? NaN : Date.parse(notice.askedAt);
+      const took = Number.isNaN(askedAtMs) ? undefined : Date.now() - askedAtMs;
+      await tellRestartStage(this.stageDeps(), notice, restartedStage(this.deps.loaded.shortCommit, took));
     } catch (error) {
       this.deps.log(`could not announce the restart: ${String(error)}`);
     }
@@ -231,6 +303,7 @@ export class Bridge {
     } catch (error) {
       deps.log(`disconnect failed: ${String(error)}`);
     }
+    this.recordExit(EXIT_CODES[reason]);
     deps.exit(EXIT_CODES[reason]);
   }
 

@@ -1,13 +1,13 @@
 import type { NewJob } from '../queue/job.js';
 import type { IncomingMessage } from '../transport/transport.js';
-import { parseUpdateCommand, type UpdateMode } from '../update/update-command.js';
+import { parseUpdateCommand, type UpdateCommand } from '../update/update-command.js';
 
 export interface MessageHandlerDeps {
   /** Monitored chats: chat id → project key. */
   chats: ReadonlyMap<string, string>;
   isShuttingDown(): boolean;
   ownUsername(): string | undefined;
-  handleUpdate(message: IncomingMessage, mode: UpdateMode): Promise<void>;
+  handleUpdate(message: IncomingMessage, command: UpdateCommand): Promise<void>;
   enqueue(job: NewJob): Promise<void>;
   agentConfigured: boolean;
   /** The message is durably taken in (a job written, an /update handled, a deliberate drop). */
@@ -37,10 +37,10 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     }
     if (deps.isShuttingDown()) return;
 
-    const updateMode = message.forwarded ? undefined : parseUpdateCommand(message.text, deps.ownUsername());
-    if (updateMode !== undefined) {
+    const updateCommand = message.forwarded ? undefined : parseUpdateCommand(message.text, deps.ownUsername());
+    if (updateCommand !== undefined) {
       deps
-        .handleUpdate(message, updateMode)
+        .handleUpdate(message, updateCommand)
         .then(() => deps.taken(message))
         .catch((error: unknown) => deps.log(`/update failed: ${String(error)}`));
       return;

@@ -66,6 +66,12 @@ export class JobQueue<Outcome> {
     this.draining = true;
   }
 
+  /** The restart did not happen after all: jobs start again. */
+  resume(): void {
+    this.draining = false;
+    for (const projectKey of this.pending.keys()) this.pump(projectKey);
+  }
+
   isBusy(): boolean {
     return this.running.size > 0 || this.externalWork > 0;
   }

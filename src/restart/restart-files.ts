@@ -9,7 +9,7 @@ import path from 'node:path';
 export interface RestartFiles {
   /** "<UTC time> <N> commit(s)": written by the update script, removed by the restart. */
   flag: string;
-  /** Where to say "Restarted on …" after the restart (JSON, written by /update). */
+  /** Where to say how the restart went: the /update and its reply to edit (JSON, written by /update). */
   notice: string;
   /** The last update run, key=value lines (see ./last-update.ts). */
   lastUpdate: string;
@@ -30,12 +30,28 @@ export function restartFiles(dataDir: string): RestartFiles {
 
 export interface RestartNotice {
   chatId: string;
+  /** The /update message. */
   messageId: number;
   topicId?: number;
+  /** The reply to it, edited as the restart goes on; absent when it could not be sent (or from an older bridge). */
+  replyId?: number;
+  /** That reply's text without its stage line. */
+  replyText?: string;
+  /** When the restart was asked for (ISO 8601), to say how long it took. */
+  askedAt?: string;
 }
 
 export function flagExists(flagPath: string): boolean {
   return fs.existsSync(flagPath);
+}
+
+/** When the flag was written; undefined when there is none. */
+export function flagWrittenAtMs(flagPath: string): number | undefined {
+  try {
+    return fs.statSync(flagPath).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 export function removeFlag(flagPath: string): void {
@@ -48,12 +64,8 @@ export function removeFlag(flagPath: string): void {
  * keep it, and restart when idle.
  */
 export function clearStaleFlag(flagPath: string, processStartedAtMs: number): 'none' | 'removed' | 'kept' {
-  let writtenAtMs: number;
-  try {
-    writtenAtMs = fs.statSync(flagPath).mtimeMs;
-  } catch {
-    return 'none';
-  }
+  const writtenAtMs = flagWrittenAtMs(flagPath);
+  if (writtenAtMs === undefined) return 'none';
   if (writtenAtMs < processStartedAtMs) {
     fs.removeSync(flagPath);
     return 'removed';

@@ -1,12 +1,19 @@
+import type { SelfTestVerdict } from './run-self-test.js';
+
 export interface Clock {
   every(ms: number, tick: () => void): () => void;
 }
 
 export interface RestartMonitorDeps {
-  flagExists(): boolean;
+  /** When data/restart-requested was written; undefined while there is none. */
+  flagWrittenAtMs(): number | undefined;
   clearFlag(): void;
-  queue: { drain(): void; isBusy(): boolean; onSettled(listener: () => void): void };
+  queue: { drain(): void; resume(): void; isBusy(): boolean; onSettled(listener: () => void): void };
+  /** The updated checkout's self-test: the restart goes ahead only when it passes. */
+  selfTest(): Promise<SelfTestVerdict>;
   requestRestart(): void;
+  /** The self-test failed: the bridge goes on with the code it has. */
+  refuseRestart(reason: string): Promise<void>;
   clock: Clock;
   pollMs: number;
   log(line: string): void;
@@ -20,14 +27,19 @@ export const systemClock: Clock = {
 };
 
 /**
- * Watches for data/restart-requested: once it appears, the queue drains, and
- * when nothing is running the bridge asks for its own restart. Checked after
- * every job and on a short poll, so an idle bridge restarts within about one
- * poll interval. The clock and the restart itself are injected.
+ * Watches for data/restart-requested. Once it appears the queue drains and
+ * the checkout's self-test starts, side by side with the jobs still running.
+ * When nothing runs and the test has answered, the flag is removed, and:
+ * passed, the bridge asks for its own restart; failed, jobs start again, and
+ * only a new flag (a newer update) tries again. A flag rewritten meanwhile is
+ * a newer checkout: that one is tested. Checked after every job and on a
+ * short poll. The clock and the restart itself are injected.
  */
 export class RestartMonitor {
-  private draining = false;
-  private requested = false;
+  private restarting = false;
+  /** The flag (its write time) whose checkout is being tested or was tested. */
+  private testedFlag: number | undefined;
+  private verdict: SelfTestVerdict | undefined;
   private cancelPoll: (() => void) | undefined;
 
   constructor(private readonly deps: RestartMonitorDeps) {}
@@ -44,18 +56,42 @@ export class RestartMonitor {
   }
 
   check(): void {
-    if (this.requested || !this.cancelPoll) return;
-    if (!this.draining) {
-      if (!this.deps.flagExists()) return;
-      this.draining = true;
-      this.deps.queue.drain();
-      this.deps.log('restart requested: starting no new jobs');
+    if (!this.cancelPoll || this.restarting) return;
+    const flag = this.deps.flagWrittenAtMs();
+    if (flag !== undefined && flag !== this.testedFlag) {
+      if (this.testedFlag === undefined) {
+        this.deps.queue.drain();
+        this.deps.log('restart requested: starting no new jobs; running the self-test of the updated checkout');
+      }
+      this.testedFlag = flag;
+      this.test(flag);
     }
-    if (this.deps.queue.isBusy()) return;
-    this.requested = true;
-    this.stop();
+    if (this.testedFlag === undefined || this.verdict === undefined || this.deps.queue.isBusy()) return;
+    const verdict = this.verdict;
     this.deps.clearFlag();
-    this.deps.log('idle: restarting for the update');
-    this.deps.requestRestart();
+    if (verdict.passed) {
+      this.restarting = true;
+      this.stop();
+      this.deps.log('self-test passed: restarting for the update');
+      this.deps.requestRestart();
+      return;
+    }
+    this.testedFlag = undefined;
+    this.verdict = undefined;
+    this.deps.queue.resume();
+    this.deps.refuseRestart(verdict.reason).catch((error: unknown) => this.deps.log(`could not report the refused restart: ${String(error)}`));
+  }
+
+  private test(flag: number): void {
+    this.verdict = undefined;
+    this.deps
+      .selfTest()
+      .catch((error: unknown): SelfTestVerdict => ({ passed: false, reason: `could not run it: ${error instanceof Error ? error.message : String(error)}` }))
+      .then((verdict) => {
+        // A newer flag started a newer test: this answer is for a checkout that is gone.
+        if (flag !== this.testedFlag) return;
+        this.verdict = verdict;
+        this.check();
+      });
   }
 }

@@ -39,6 +39,9 @@ function readInbox(file: string): IncomingMessage[] {
   return kept;
 }
 
+/** Starts an edit's line, before the message id and the new text. */
+export const EDIT_MARK = '(edit of message';
+
 /**
  * The console stands in for Telegram: each line on standard input is a
  * message in a monitored chat (see console-chats.ts), each reply is printed
@@ -116,10 +119,19 @@ export class ConsoleTransport implements Transport {
    * In the same parts as Telegram, each written out before it resolves: a
    * pipe is written asynchronously, and the process may exit next.
    */
-  async send(target: ReplyTarget, text: string): Promise<void> {
-    for (const part of splitMessage(`${this.chats.replyPrefix(target.chatId)}${text}`)) {
-      await new Promise<void>((resolve, reject) => this.output.write(`${part}\n`, (error) => (error ? reject(error) : resolve())));
-    }
+  async send(target: ReplyTarget, text: string): Promise<number | undefined> {
+    for (const part of splitMessage(`${this.chats.replyPrefix(target.chatId)}${text}`)) await this.print(`${part}\n`);
+    this.nextMessageId = Math.max(this.nextMessageId + 1, Date.now());
+    return this.nextMessageId;
+  }
+
+  /** A terminal cannot change what it printed: the new text is printed, marked as an edit. */
+  async edit(chatId: string, messageId: number, text: string): Promise<void> {
+    await this.print(`${this.chats.replyPrefix(chatId)}${EDIT_MARK} ${messageId}) ${text}\n`);
+  }
+
+  private print(text: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.output.write(text, (error) => (error ? reject(error) : resolve())));
   }
 
   async react(_chatId: string, messageId: number, emoji: string | null): Promise<void> {

@@ -177,14 +177,29 @@ export class TelegramTransport implements Transport {
     }
   }
 
-  async send(target: ReplyTarget, text: string): Promise<void> {
-    await this.inChat(target.chatId, async () => {
+  async send(target: ReplyTarget, text: string): Promise<number | undefined> {
+    return this.inChat(target.chatId, async () => {
       const peer = await this.peer(target.chatId);
+      let lastId: number | undefined;
       for (const part of splitMessage(text)) {
-        await this.request(
+        const sent: Api.Message | undefined = await this.request(
           this.client.sendMessage(peer, { message: part, replyTo: target.replyTo, topMsgId: target.topicId, parseMode: false, linkPreview: false }),
           `sending to ${target.chatId}`,
         );
+        lastId = sent?.id;
+      }
+      return lastId;
+    });
+  }
+
+  async edit(chatId: string, messageId: number, text: string): Promise<void> {
+    await this.inChat(chatId, async () => {
+      const peer = await this.peer(chatId);
+      try {
+        await this.request(this.client.editMessage(peer, { message: messageId, text, parseMode: false, linkPreview: false }), `editing in ${chatId}`);
+      } catch (error) {
+        if (error instanceof errors.RPCError && error.errorMessage === 'MESSAGE_NOT_MODIFIED') return;
+        throw error;
       }
     });
   }

@@ -35,8 +35,14 @@ export interface LostConnection {
 export interface Transport {
   /** Starts delivering messages; resolves once connected. */
   start(listener: MessageListener): Promise<void>;
-  /** Sends text as plain text (no markdown), split at Telegram's limit. */
-  send(target: ReplyTarget, text: string): Promise<void>;
+  /** Sends text as plain text (no markdown), split at Telegram's limit; the id of the last part sent, when known. */
+  send(target: ReplyTarget, text: string): Promise<number | undefined>;
+  /**
+   * Replaces the text of a message the bridge sent (plain text, one
+   * message's length). Rejects when it cannot be edited (too old, deleted);
+   * the same text again is not a failure.
+   */
+  edit(chatId: string, messageId: number, text: string): Promise<void>;
   /** Sets the message's reaction; null removes it. */
   react(chatId: string, messageId: number, emoji: string | null): Promise<void>;
   /** The chat's messages newer than afterId, newest first, at most limit; afterId 0: the newest. */

@@ -36,3 +36,29 @@ export function updateReply(machine: string, result: UpdateResult, secrets: read
     : result.output.trim() || `(no output, exit ${result.exitCode ?? 'unknown'})`;
   return keepTail(redact(header + body, secrets), TELEGRAM_MESSAGE_LIMIT);
 }
+
+export function usageReply(machine: string): string {
+  return `${machine}: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here)`;
+}
+
+/** The /update reply with the restart's stage as its last line, within one message. */
+export function withStage(reply: string, stage: string): string {
+  return keepTail(`${reply}\n${stage}`, TELEGRAM_MESSAGE_LIMIT);
+}
+
+/** " (waiting for 2 jobs)", or nothing when none runs. */
+export function waitingFor(jobs: number): string {
+  return jobs > 0 ? ` (waiting for ${jobs} job${jobs === 1 ? '' : 's'})` : '';
+}
+
+export function restartQueuedStage(waitingJobs: number): string {
+  return `restart queued${waitingFor(waitingJobs)}`;
+}
+
+export function restartedStage(shortCommit: string, tookMs: number | undefined): string {
+  return tookMs === undefined ? `restarted on ${shortCommit}` : `restarted on ${shortCommit} in ${(tookMs / 1000).toFixed(1)} s`;
+}
+
+export function refusedStage(newCommit: string, reason: string, runningCommit: string): string {
+  return `not restarting: ${newCommit} fails its self-test: ${reason}; still running ${runningCommit}`;
+}

@@ -16,7 +16,7 @@ export interface ScheduleReporterDeps {
   statePath: string;
   chatId: string;
   machineName: string;
-  send(chatId: string, text: string): Promise<void>;
+  send(chatId: string, text: string): Promise<unknown>;
   describeHead(): Promise<string>;
   log(line: string): void;
 }

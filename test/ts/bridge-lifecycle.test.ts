@@ -9,12 +9,20 @@ import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
 import type { Job } from '../../src/queue/job.js';
 import { ConsoleTransport } from '../../src/transport/console-transport.js';
+import type { SelfTestRunner } from '../../src/restart/run-self-test.js';
+import { readBeacon } from '../../src/restart/bridge-beacon.js';
+import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
 import { deferred, eventually } from './fixtures/deferred.js';
 
 const dirs: string[] = [];
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 afterEach(() => dirs.splice(0).forEach((dir) => fs.removeSync(dir)));
 
-function bridgeHarness(options: { startedAtMs?: number; agent?: (job: Job) => Promise<AgentOutcome> } = {}) {
+const REFUSED = { passed: false, reason: 'src/a.ts:1:2: ERROR: Unexpected "}"' } as const;
+
+function bridgeHarness(
+  options: { startedAtMs?: number; agent?: (job: Job) => Promise<AgentOutcome>; selfTest?: SelfTestRunner; notifyChat?: boolean; checkoutHead?: string } = {},
+) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-bridge-'));
   dirs.push(root);
   const paths = projectPaths(root);
@@ -27,11 +35,16 @@ function bridgeHarness(options: { startedAtMs?: number; agent?: (job: Job) => Pr
   const exits: number[] = [];
   let groupsEnded = 0;
   const bridge = new Bridge({
-    settings: { ...parseSettings({}, { console: true, hostName: 'studio' }), agentCommand: 'agent' },
+    settings: { ...parseSettings(options.notifyChat ? { VALOR_NOTIFY_CHAT: 'console' } : {}, { console: true, hostName: 'studio' }), agentCommand: 'agent' },
     paths,
     transport: new ConsoleTransport(input, output, new PassThrough()),
     runUpdate: async () => ({ output: '[remote-update] ok', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 }),
     runAgent: options.agent ?? (async (job) => ({ reply: `echo: ${job.text}`, ok: true, status: 'exit 0', stderr: '' })),
+    ...bridgeRestartDeps(),
+    ...(options.selfTest ? { selfTest: options.selfTest } : {}),
+    ...(options.checkoutHead
+      ? { readCheckout: async () => ({ head: options.checkoutHead!, headCommit: `${options.checkoutHead!}0000`, upstream: options.checkoutHead!, fetchedAtMs: Date.now() - 120_000 }) }
+      : {}),
     endProcessGroups: () => (groupsEnded += 1),
     describeHead: async () => 'abc1234 — Ship it',
     clock: { every: (ms, tick) => { const t = setInterval(tick, ms); return () => clearInterval(t); } },
@@ -52,11 +65,12 @@ describe('exit codes', () => {
     ['SIGTERM', 143],
     ['SIGINT', 0],
     ['LOGIN_LOST', 2],
-  ] as const)('%s exits %d', async (reason, code) => {
+  ] as const)('%s exits %d, and data/bridge.json says so', async (reason, code) => {
     const h = bridgeHarness();
     await h.bridge.start();
     await h.bridge.shutdown(reason);
     expect(h.exits).toEqual([code]);
+    expect(readBeacon(h.paths.bridgeBeacon)).toMatchObject({ pid: 4242, exitCode: code, stoppedAt: expect.stringMatching(ISO) });
   });
 });
 
@@ -84,14 +98,25 @@ describe('bridge start-up', () => {
     expect(h.kills).toEqual([[4242, 'SIGTERM']]);
   });
 
-  it('announces "Restarted on <sha> — <subject>" in the chat of the /update, once', async () => {
+  it('a notice without a reply to edit (an older bridge wrote it): says "restarted on <sha>" in a new message, once', async () => {
     const h = bridgeHarness();
     fs.writeJsonSync(h.paths.restartNotice, { chatId: 'console', messageId: 1 });
 
     await h.bridge.start();
 
-    expect(h.printed()).toBe('studio: Restarted on abc1234 — Ship it\n');
+    expect(h.printed()).toBe('studio: restarted on abc1234\n');
     expect(fs.existsSync(h.paths.restartNotice)).toBe(false);
+  });
+
+  it('edits the /update reply to say on which commit it restarted and how long it took', async () => {
+    const h = bridgeHarness();
+    const askedAt = new Date(Date.now() - 2_000).toISOString();
+    fs.writeJsonSync(h.paths.restartNotice, { chatId: 'console', messageId: 1, replyId: 77, replyText: 'studio:\n[remote-update] ok', askedAt });
+
+    await h.bridge.start();
+
+    expect(h.printed()).toMatch(/^\(edit of message 77\) studio:\n\[remote-update\] ok\nrestarted on abc1234 in (\d+\.\d) s\n$/);
+    expect(Number(/in (\d+\.\d) s/.exec(h.printed())![1])).toBeGreaterThanOrEqual(2);
   });
 
   it('answers queued messages left by the previous process', async () => {
@@ -143,5 +168,100 @@ describe('bridge shutdown', () => {
     await h.bridge.start();
     await h.bridge.shutdown('SIGINT');
     expect(h.exits).toEqual([0]);
+  });
+});
+
+describe('data/bridge.json, the beacon of what runs', () => {
+  it('is written at start with the commit loaded, gets readyAt once connected and caught up, and stays while it runs', async () => {
+    const startedAtMs = Date.now() - 3_000;
+    const h = bridgeHarness({ startedAtMs });
+    const starting = h.bridge.start();
+    expect(readBeacon(h.paths.bridgeBeacon)).toEqual({
+      pid: 4242,
+      commit: 'abc1234def5678abc1234def5678abc1234def56',
+      subject: 'Ship it',
+      machine: 'studio',
+      startedAt: new Date(startedAtMs).toISOString(),
+      readyAt: null,
+      stoppedAt: null,
+      exitCode: null,
+    });
+    await starting;
+    const ready = readBeacon(h.paths.bridgeBeacon)!;
+    expect(ready.readyAt).toMatch(ISO);
+    expect(Date.parse(ready.readyAt!)).toBeGreaterThanOrEqual(startedAtMs);
+    expect(ready.stoppedAt).toBeNull();
+  });
+
+  it('a start that fails is recorded as stopped, with the exit code', async () => {
+    const h = bridgeHarness();
+    h.bridge.recordExit(2);
+    expect(readBeacon(h.paths.bridgeBeacon)).toMatchObject({ readyAt: null, stoppedAt: expect.stringMatching(ISO), exitCode: 2 });
+  });
+});
+
+describe('a restart refused by the self-test', () => {
+  const line = 'not restarting: def5678 fails its self-test: src/a.ts:1:2: ERROR: Unexpected "}"; still running abc1234';
+
+  it('edits the /update reply to say why, once; records it; removes the flag; keeps running and answering', async () => {
+    let tests = 0;
+    const h = bridgeHarness({ checkoutHead: 'def5678', selfTest: async () => (tests++, REFUSED) });
+    await h.bridge.start();
+    // What an /update that pulled a commit leaves.
+    fs.writeJsonSync(h.paths.restartNotice, { chatId: 'console', messageId: 1, replyId: 77, replyText: 'studio:\n[remote-update] ok', askedAt: new Date().toISOString() });
+    fs.writeFileSync(h.paths.lastUpdate, 'time=2026-11-29T22:10:00Z\ntrigger=telegram\noutcome=updated\nexit=0\nhead=def5678\ncommits=1\nsummary=Update complete.\n');
+    fs.writeFileSync(h.paths.restartFlag, 'now 1 commit(s)\n');
+    await eventually(() => h.printed().includes('not restarting'));
+    await new Promise((r) => setTimeout(r, 100));
+
+    expect(h.printed()).toBe(`(edit of message 77) studio:\n[remote-update] ok\n${line}\n`);
+    expect(tests).toBe(1);
+    expect(h.kills).toEqual([]);
+    expect(fs.existsSync(h.paths.restartFlag)).toBe(false);
+    expect(fs.existsSync(h.paths.restartNotice)).toBe(false);
+    expect(fs.readFileSync(h.paths.lastUpdate, 'utf8')).toBe(
+      `time=2026-11-29T22:10:00Z\ntrigger=telegram\noutcome=updated\nexit=0\nhead=def5678\ncommits=1\nsummary=Update complete.\nrestart=${line}\n`,
+    );
+    h.input.write('still there?\n');
+    await eventually(() => h.printed().includes('echo: still there?'));
+  });
+
+  it('a scheduled update (no /update to answer) is told in VALOR_NOTIFY_CHAT', async () => {
+    const h = bridgeHarness({ startedAtMs: Date.now() - 5_000, checkoutHead: 'def5678', notifyChat: true, selfTest: async () => REFUSED });
+    fs.writeFileSync(h.paths.restartFlag, 'now 1 commit(s)\n');
+    await h.bridge.start();
+    await eventually(() => h.printed().includes('not restarting'));
+    expect(h.printed()).toBe(`studio: ${line}\n`);
+    expect(fs.readFileSync(h.paths.lastUpdate, 'utf8')).toBe(`restart=${line}\n`);
+  });
+
+  it('with no chat to tell, it is only recorded', async () => {
+    const h = bridgeHarness({ startedAtMs: Date.now() - 5_000, checkoutHead: 'def5678', selfTest: async () => REFUSED });
+    fs.writeFileSync(h.paths.restartFlag, 'now 1 commit(s)\n');
+    await h.bridge.start();
+    await eventually(() => fs.existsSync(h.paths.lastUpdate));
+    expect(fs.readFileSync(h.paths.lastUpdate, 'utf8')).toBe(`restart=${line}\n`);
+    expect(h.printed()).toBe('');
+  });
+});
+
+describe('/update status and /update with an unknown argument', () => {
+  it('status: one line of what runs, from the files and the checkout', async () => {
+    const h = bridgeHarness({ startedAtMs: Date.now() - 3_700_000, checkoutHead: 'def5678' });
+    fs.writeFileSync(h.paths.lastUpdate, 'time=2026-11-29T22:10:07Z\ntrigger=schedule\noutcome=updated\nexit=0\nhead=def5678\ncommits=1\nsummary=Update complete.\n');
+    await h.bridge.start();
+    h.input.write('/update status\n');
+    await eventually(() => h.printed().includes('\n'));
+    expect(h.printed()).toBe(
+      '⚠️ studio: running abc1234 "Ship it", up 1 h 1 min; checkout def5678; upstream def5678 (fetched 2 min ago); last update 2026-11-29 22:10 UTC (schedule): updated; no restart pending; needs attention: the checkout is at def5678 but no restart is pending\n',
+    );
+  });
+
+  it('an unknown argument: the usage, and nothing runs', async () => {
+    const h = bridgeHarness();
+    await h.bridge.start();
+    h.input.write('/update now\n');
+    await eventually(() => h.printed().includes('\n'));
+    expect(h.printed()).toBe('studio: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here)\n');
   });
 });

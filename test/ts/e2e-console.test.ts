@@ -6,10 +6,11 @@ import { startBridge } from './fixtures/bridge-process.js';
 import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
 
 let clone: ProjectClone | undefined;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 afterEach(() => clone?.cleanup());
 
 describe('the real bridge in console mode', () => {
-  it('/update after a push replies with the pulled commit and exits; started again it says "Restarted on"', async () => {
+  it('/update after a push replies with the pulled commit and "restart queued", and exits; started again it edits that reply to "restarted on"', async () => {
     clone = createProjectClone();
     const sha = clone.push('notes.txt', 'new', 'Add release notes');
 
@@ -21,12 +22,16 @@ describe('the real bridge in console mode', () => {
     expect(code).toBe(143);
     expect(first.stdout()).toContain('studio:\n[remote-update]');
     expect(first.stdout()).toContain(`[remote-update]   ${sha} Add release notes`);
-    expect(first.stdout()).toContain(`[remote-update] HEAD: ${sha} — Add release notes`);
+    expect(first.stdout()).toContain(`[remote-update] HEAD: ${sha} — Add release notes\nrestart queued\n`);
+    expect(first.stderr()).toContain('running the self-test of the updated checkout');
+    expect(first.stderr()).toContain('self-test passed: restarting for the update');
     expect(fs.existsSync(path.join(clone.machine, 'data', 'restart-requested'))).toBe(false);
 
     const second = startBridge(clone.machine, { VALOR_MACHINE_NAME: 'studio' });
-    await second.waitFor('stdout', 'Restarted on');
-    expect(second.stdout()).toBe(`studio: Restarted on ${sha} — Add release notes\n`);
+    await second.waitFor('stdout', 'restarted on');
+    const reply = first.stdout().trimEnd().replace(/\nrestart queued$/, '');
+    expect(second.stdout()).toMatch(/^\(edit of message \d+\) /);
+    expect(second.stdout().replace(/^\(edit of message \d+\) /, '')).toMatch(new RegExp(`^${escape(reply)}\nrestarted on ${sha} in \\d+\\.\\d s\n$`));
     await second.waitFor('stderr', 'ready:');
     second.write('/update');
     await second.waitFor('stdout', `Already up to date. (${sha})`);

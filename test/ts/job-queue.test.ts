@@ -68,9 +68,11 @@ function monitor(queue: JobQueue<string>, flag: { exists: boolean }) {
   const clock = manualClock();
   const kills: number[] = [];
   const restart = new RestartMonitor({
-    flagExists: () => flag.exists,
+    flagWrittenAtMs: () => (flag.exists ? 1 : undefined),
     clearFlag: () => (flag.exists = false),
     queue,
+    selfTest: async () => ({ passed: true }),
+    refuseRestart: async () => {},
     requestRestart: () => kills.push(Date.now()),
     clock,
     pollMs: 250,
@@ -242,7 +244,7 @@ describe('queued restart', () => {
 
     flag.exists = true;
     clock.tick();
-    expect(kills).toHaveLength(1);
+    await eventually(() => kills.length === 1);
     expect(flag.exists).toBe(false);
   });
 
@@ -276,7 +278,7 @@ describe('queued restart', () => {
 
     update.resolve();
     await tracked;
-    expect(kills).toHaveLength(1);
+    await eventually(() => kills.length === 1);
   });
 
   it('drains: once the flag is seen no new job starts in any project, new ones are stored', async () => {

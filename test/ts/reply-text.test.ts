@@ -78,8 +78,12 @@ describe('recognising /update', () => {
     ['/update --check', 'check'],
     ['/update@ValorBot  CHECK', 'check'],
     ['/update@someoneelse', undefined],
-    ['/update now', undefined],
-    ['/update check now', undefined],
+    ['/update status', 'status'],
+    ['/update --STATUS', 'status'],
+    ['/update now', 'usage'],
+    ['/update --help', 'usage'],
+    ['/update check now', 'usage'],
+    ['/update@ValorBot help', 'usage'],
     ['please /update', undefined],
   ])('%j → %s', (text, expected) => {
     expect(parseUpdateCommand(text, 'valorbot')).toBe(expected);

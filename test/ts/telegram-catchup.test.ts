@@ -15,6 +15,7 @@ import type { IncomingMessage, MessageListener, Transport } from '../../src/tran
 import { deferred } from './fixtures/deferred.js';
 import { eventually } from './fixtures/deferred.js';
 import { CHANNEL_CHAT_ID, CHANNEL_ID, newMessageEvent, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
+import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
 
 /**
  * The bridge over gramjs's real invoke (only the MTProto sender faked):
@@ -88,6 +89,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
       agentRuns.push(job.text);
       return { reply: `echo: ${job.text}`, ok: true, status: 'exit 0', stderr: '' };
     },
+    ...bridgeRestartDeps(),
     endProcessGroups: () => {},
     describeHead: async () => 'abc1234 — Ship it',
     clock: { every: () => () => {} },
@@ -252,7 +254,8 @@ describe('live messages during the catch-up', () => {
       start: async (l) => {
         listener = l;
       },
-      send: async () => {},
+      send: async () => undefined,
+      edit: async () => {},
       react: async () => {},
       recentMessages: () => history.promise,
       ownUsername: () => undefined,
@@ -271,6 +274,7 @@ describe('live messages during the catch-up', () => {
         answered.push(job.text);
         return { reply: 'ok', ok: true, status: 'exit 0', stderr: '' };
       },
+      ...bridgeRestartDeps(),
       endProcessGroups: () => {},
       describeHead: async () => 'abc1234 — Ship it',
       clock: { every: () => () => {} },

@@ -32,6 +32,7 @@ function harness(options: {
   username?: string;
   answer?: Parameters<typeof recordingClient>[0];
   requestTimeoutMs?: number;
+  runningJobs?: number;
 } = {}): Harness {
   const recording = recordingClient(options.answer);
   const transport = new TelegramTransport(recording.client, () => {}, { requestTimeoutMs: options.requestTimeoutMs });
@@ -56,6 +57,8 @@ function harness(options: {
       return options.result ?? { output: UP_TO_DATE, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 };
     },
     machineName: 'studio',
+    statusLine: async () => 'studio: running abc1234',
+    runningJobs: () => options.runningJobs ?? 0,
     updateUsers: options.updateUsers,
     secrets: options.secrets ?? [],
     track: (work) => {
@@ -223,6 +226,31 @@ describe('/update through gramjs events', () => {
     expect(h.updates).toBe(0);
     expect(h.recording.sentMessages().map((m) => m.message)).toEqual([refusal('studio')]);
     expect(emoticons(h)).toEqual([]);
+  });
+
+  it('/update status and /update --status reply with the status line, run nothing, react with nothing; read-only, so open to every user of the chat', async () => {
+    const h = harness({ updateUsers: new Set(['1001']) });
+    await h.deliver({ id: 40, text: '/update status', fromUserId: 666 });
+    await h.deliver({ id: 41, text: '/update --status', fromUserId: 1001 });
+    await h.settle();
+    expect(h.updates).toBe(0);
+    expect(h.recording.sentMessages().map((m) => [m.message, (m.replyTo as { replyToMsgId?: number }).replyToMsgId])).toEqual([
+      ['studio: running abc1234', 40],
+      ['studio: running abc1234', 41],
+    ]);
+    expect(emoticons(h)).toEqual([]);
+    expect(h.enqueued).toEqual([]);
+  });
+
+  it('/update with an unknown argument replies with the usage instead of going to the agent', async () => {
+    const h = harness();
+    await h.deliver({ id: 42, text: '/update now' });
+    await h.settle();
+    expect(h.updates).toBe(0);
+    expect(h.enqueued).toEqual([]);
+    expect(h.recording.sentMessages().map((m) => m.message)).toEqual([
+      'studio: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here)',
+    ]);
   });
 
   it('lets listed users update', async () => {

@@ -1,0 +1,47 @@
+import { setUpBridge } from '../test/e2e/fixtures/bridge-scenario.js';
+import type { Person } from '../test/e2e/fixtures/chat-world.js';
+import { lineCount } from '../test/e2e/fixtures/log-budget.js';
+import { outageThenSend } from '../test/e2e/fixtures/outage.js';
+import type { TelegramServer } from '../test/e2e/fixtures/telegram-server.js';
+import { repeat, type RunPlan } from './measure.js';
+
+/**
+ * The server stopped for `outageMs` while the bridge runs, then started: a
+ * message is sent at once (through a new connection of the second user) and
+ * timed from the server's return (its port listening again) to its answer.
+ * The bridge's log lines from the stop to that answer are counted.
+ */
+export interface OutageRun {
+  outageMs: number;
+  answerMs: number;
+  logLines: number;
+}
+
+export async function measureOutage(
+  server: TelegramServer,
+  user: Person,
+  plan: RunPlan,
+  outageMs: number,
+  progress: (line: string) => void,
+): Promise<OutageRun[]> {
+  const scenario = await setUpBridge(server, user, { title: 'bench outage' });
+  try {
+    const { chat } = scenario;
+    const service = scenario.start();
+    const bridge = service.current();
+    await bridge.waitFor('stderr', 'ready:', { timeoutMs: 60_000 });
+    // A group in use: the bridge has answered there before the first outage.
+    const firstId = await chat.send('before the outages');
+    await chat.waitForMessage((m) => m.replyTo === firstId);
+    return await repeat(plan, async (index) => {
+      progress(`telegram outage of ${outageMs / 1000} s: run ${index + 1} of ${plan.warmup + plan.runs}`);
+      const from = bridge.length('stderr');
+      const { backAt, sent } = await outageThenSend(server, user, outageMs, [{ chatId: scenario.chatId, text: `back ${index}` }]);
+      const answer = await chat.waitForMessage((m) => m.replyTo === sent[0]?.id, { timeoutMs: 120_000 });
+      return { outageMs, answerMs: answer.at - backAt, logLines: lineCount(bridge.stderr().slice(from)) };
+    });
+  } finally {
+    if (!server.running()) server.start();
+    await scenario.cleanup();
+  }
+}

@@ -1,0 +1,4 @@
+/** The bridge's log line: standard error, which launchd sends to logs/bridge.log. */
+export function log(line: string): void {
+  process.stderr.write(`[bridge] ${new Date().toISOString()} ${line}\n`);
+}

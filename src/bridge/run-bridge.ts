@@ -1,0 +1,136 @@
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { shellAgentRunner } from '../agent/agent-runner.js';
+import { Bridge } from './bridge.js';
+import { describeHead, readLoadedCommit } from './head-commit.js';
+import { log } from './log.js';
+import { rotateLog } from './log-rotation.js';
+import { ChatMarks } from '../catchup/chat-marks.js';
+import { loadEnvFile } from '../config/env-file.js';
+import { JsonMapFile } from '../config/json-map-file.js';
+import { checkoutRoot, projectPaths, type ProjectPaths } from '../config/paths.js';
+import { unknownNameWarnings } from '../config/setting-names.js';
+import { parseSettings, SettingsError, type Settings } from '../config/settings.js';
+import { ProcessGroups } from '../process/process-group.js';
+import { systemClock } from '../restart/restart-monitor.js';
+import { selfTestRunner } from '../restart/run-self-test.js';
+import { launchdJobs } from '../service/launchd-jobs.js';
+import { consoleChats, consoleIntro, consoleSettings } from '../transport/console-chats.js';
+import { ConsoleTransport } from '../transport/console-transport.js';
+import { createTelegramClient } from '../transport/telegram-client.js';
+import { TelegramTransport } from '../transport/telegram-transport.js';
+import type { StoredPeer } from '../transport/stored-peer.js';
+import { LoginError, type Transport } from '../transport/transport.js';
+import { readCheckoutState } from '../update/checkout-state.js';
+import { updateScriptRunner } from '../update/run-update-script.js';
+
+/**
+ * The bridge process: src/main.ts loads this module only to run the bridge,
+ * so that `--self-test` can report a broken module here in one line.
+ */
+
+const processStartedAtMs = Date.now() - process.uptime() * 1000;
+const LOG_ROTATION_INTERVAL_MS = 60 * 60 * 1000;
+
+/** launchd appends to the agents' logs forever: cap them at start-up and hourly. */
+function keepLogsCapped(root: string): void {
+  const jobs = launchdJobs(root).all;
+  const rotate = () => {
+    for (const job of jobs) {
+      if (rotateLog(path.join(root, job.log))) log(`rotated ${job.log} (previous kept as ${job.log}.1)`);
+    }
+  };
+  rotate();
+  setInterval(rotate, LOG_ROTATION_INTERVAL_MS).unref();
+}
+
+/** As at every start; the self-test checks a checkout's settings through it too. */
+export function loadSettings(root: string, consoleMode: boolean, warn: (line: string) => void = log): Settings {
+  for (const warning of [...loadEnvFile(root), ...unknownNameWarnings(Object.keys(process.env))]) warn(warning);
+  return parseSettings(process.env, { console: consoleMode, hostName: os.hostname() });
+}
+
+function createTransport(settings: Settings, paths: ProjectPaths): Transport {
+  if (!settings.telegram) {
+    const marks = new ChatMarks(paths.chatMarks);
+    return new ConsoleTransport(process.stdin, process.stdout, process.stderr, {
+      chats: consoleChats(settings.chats),
+      inbox: { file: paths.consoleInbox, takenUpTo: (chatId) => marks.get(chatId) },
+      log,
+    });
+  }
+  return new TelegramTransport(createTelegramClient(settings.telegram, settings.telegram.session, log), log, {
+    peers: new JsonMapFile<StoredPeer>(paths.peers),
+  });
+}
+
+/**
+ * Runs the bridge until it exits. launchEnv: the environment it was started
+ * with, before .env was loaded, as a new start after a restart would have it.
+ */
+export async function runBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv): Promise<void> {
+  let bridge: Bridge | undefined;
+  try {
+    const created = await createBridge(consoleMode, launchEnv);
+    bridge = created.bridge;
+    await bridge.start();
+    const { transport } = created;
+    if (transport instanceof ConsoleTransport) void transport.ended().then(() => created.bridge.finishWhenIdle());
+  } catch (error) {
+    const code = startFailure(error);
+    bridge?.recordExit(code);
+    process.exit(code);
+  }
+}
+
+async function createBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv): Promise<{ bridge: Bridge; transport: Transport }> {
+  const paths = projectPaths(checkoutRoot());
+  // Capped first: a bad setting exits at once, and launchd logs every try.
+  keepLogsCapped(paths.root);
+  const settings = loadSettings(paths.root, consoleMode);
+  if (consoleMode) for (const line of consoleIntro(settings)) log(line);
+  const loaded = await readLoadedCommit(paths.root);
+  const groups = new ProcessGroups();
+  const transport = createTransport(settings, paths);
+  const bridge = new Bridge({
+    settings: consoleMode ? consoleSettings(settings) : settings,
+    paths,
+    transport,
+    runUpdate: updateScriptRunner(groups, paths.root, paths.updateScript),
+    runAgent: settings.agentCommand ? shellAgentRunner(groups, settings.agentCommand, paths.root) : undefined,
+    selfTest: selfTestRunner(groups, paths.root, { console: consoleMode, env: launchEnv }),
+    loaded,
+    readCheckout: () => readCheckoutState(paths.root),
+    endProcessGroups: () => groups.endAll(),
+    describeHead: () => describeHead(paths.root),
+    clock: systemClock,
+    sleep: (ms) => sleep(ms),
+    kill: (pid, signal) => process.kill(pid, signal),
+    pid: process.pid,
+    exit: (code) => process.exit(code),
+    processStartedAtMs,
+    log,
+  });
+  process.on('SIGTERM', () => void bridge.shutdown('SIGTERM'));
+  process.on('SIGINT', () => void bridge.shutdown('SIGINT'));
+  void transport.lost().then((lost) => {
+    log(lost.reason);
+    void bridge.shutdown('LOGIN_LOST');
+  });
+  return { bridge, transport };
+}
+
+/** Says why the start failed; the exit code: 2 when a person must fix a setting or log in, else 1. */
+function startFailure(error: unknown): number {
+  if (error instanceof SettingsError) {
+    for (const problem of error.problems) log(problem);
+    return 2;
+  }
+  if (error instanceof LoginError) {
+    log(error.message);
+    return 2;
+  }
+  log(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return 1;
+}

@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import type { LoadedCommit } from '../bridge/head-commit.js';
+import { fieldOf, parseLastUpdate } from '../restart/last-update.js';
+import { flagWrittenAtMs } from '../restart/restart-files.js';
+import type { CheckoutState } from './checkout-state.js';
+import { statusLine } from './status-line.js';
+
+/** Gathers what /update status says, from the running process, data/ and the checkout. */
+export interface StatusSources {
+  machine: string;
+  loaded: LoadedCommit;
+  startedAtMs: number;
+  lastUpdatePath: string;
+  restartFlagPath: string;
+  readCheckout(): Promise<CheckoutState>;
+  runningJobs(): number;
+}
+
+export async function currentStatusLine(sources: StatusSources): Promise<string> {
+  let record = '';
+  try {
+    record = fs.readFileSync(sources.lastUpdatePath, 'utf8');
+  } catch {
+    // no run recorded yet
+  }
+  const pendingSince = flagWrittenAtMs(sources.restartFlagPath);
+  return statusLine({
+    machine: sources.machine,
+    running: sources.loaded,
+    startedAtMs: sources.startedAtMs,
+    checkout: await sources.readCheckout(),
+    lastUpdate: parseLastUpdate(record),
+    refusedRestart: fieldOf(record, 'restart'),
+    restartPending: pendingSince === undefined ? undefined : { sinceMs: pendingSince, waitingJobs: sources.runningJobs() },
+    nowMs: Date.now(),
+  });
+}

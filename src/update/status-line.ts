@@ -1,0 +1,81 @@
+import type { LoadedCommit } from '../bridge/head-commit.js';
+import type { LastUpdate } from '../restart/last-update.js';
+import type { CheckoutState } from './checkout-state.js';
+import { waitingFor } from './reply-text.js';
+
+/** `/update status`: one line per machine saying what it runs and what waits. Pure. */
+
+export interface StatusFacts {
+  machine: string;
+  running: LoadedCommit;
+  startedAtMs: number;
+  checkout: CheckoutState;
+  lastUpdate: LastUpdate | undefined;
+  /** data/last-update's `restart` key: a restart refused after the last run. */
+  refusedRestart: string | undefined;
+  restartPending: { sinceMs: number; waitingJobs: number } | undefined;
+  nowMs: number;
+}
+
+/** A restart waits for running jobs, each bounded; longer than this, something is stuck. */
+export const RESTART_OVERDUE_MS = 5 * 60_000;
+const SUBJECT_LIMIT = 50;
+export const ATTENTION_MARK = '⚠️';
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+function subject(text: string): string {
+  return text.length <= SUBJECT_LIMIT ? text : `${text.slice(0, SUBJECT_LIMIT - 1)}…`;
+}
+
+/** "2026-11-29T22:10:03Z" → "2026-11-29 22:10 UTC". */
+function recordTime(iso: string): string {
+  const match = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(iso);
+  return match ? `${match[1]} ${match[2]} UTC` : iso;
+}
+
+function attention(f: StatusFacts): string[] {
+  const reasons: string[] = [];
+  const behind = f.checkout.headCommit !== '' && f.checkout.headCommit !== f.running.commit;
+  if (behind && !f.restartPending) {
+    reasons.push(f.refusedRestart ?? `the checkout is at ${f.checkout.head} but no restart is pending`);
+  }
+  if (f.restartPending && f.nowMs - f.restartPending.sinceMs > RESTART_OVERDUE_MS) {
+    reasons.push(`the restart has waited more than ${formatDuration(RESTART_OVERDUE_MS)}`);
+  }
+  if (f.lastUpdate?.outcome === 'updated-with-conflict') reasons.push('local edits conflicted with the update and wait in a stash');
+  if (f.lastUpdate?.outcome === 'failed') reasons.push(`the last update failed: ${f.lastUpdate.summary}`);
+  return reasons;
+}
+
+export function statusLine(f: StatusFacts): string {
+  const { checkout, lastUpdate, restartPending } = f;
+  const upstream =
+    checkout.upstream === undefined
+      ? 'no upstream'
+      : `upstream ${checkout.upstream} (${checkout.fetchedAtMs === undefined ? 'never fetched' : `fetched ${formatDuration(f.nowMs - checkout.fetchedAtMs)} ago`})`;
+  const last = lastUpdate
+    ? `last update ${recordTime(lastUpdate.time)} (${lastUpdate.trigger || 'manual'}): ${lastUpdate.outcome}`
+    : 'no update run recorded';
+  const pending = restartPending
+    ? `restart pending for ${formatDuration(f.nowMs - restartPending.sinceMs)}${waitingFor(restartPending.waitingJobs)}`
+    : 'no restart pending';
+  const parts = [
+    `running ${f.running.shortCommit} "${subject(f.running.subject)}", up ${formatDuration(f.nowMs - f.startedAtMs)}`,
+    `checkout ${checkout.head}`,
+    upstream,
+    last,
+    pending,
+  ];
+  const reasons = attention(f);
+  if (reasons.length === 0) return `${f.machine}: ${parts.join('; ')}`;
+  return `${ATTENTION_MARK} ${f.machine}: ${parts.join('; ')}; needs attention: ${reasons.join('; ')}`;
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { RestartMonitor, type Clock } from '../../src/restart/restart-monitor.js';
+import type { SelfTestVerdict } from '../../src/restart/run-self-test.js';
+import { deferred, eventually, flush, type Deferred } from './fixtures/deferred.js';
+
+/** The restart gate: a flag, an idle bridge, then the self-test decides. */
+
+function harness() {
+  const ticks: Array<() => void> = [];
+  const clock: Clock & { tick(): void } = {
+    every(_ms, tick) {
+      ticks.push(tick);
+      return () => ticks.splice(ticks.indexOf(tick), 1);
+    },
+    tick: () => [...ticks].forEach((tick) => tick()),
+  };
+  const h = {
+    flag: undefined as number | undefined,
+    busy: false,
+    drained: 0,
+    resumed: 0,
+    tests: [] as Array<Deferred<SelfTestVerdict>>,
+    restarts: 0,
+    refusals: [] as string[],
+    clock,
+  };
+  const monitor = new RestartMonitor({
+    flagWrittenAtMs: () => h.flag,
+    clearFlag: () => (h.flag = undefined),
+    queue: {
+      drain: () => (h.drained += 1),
+      resume: () => (h.resumed += 1),
+      isBusy: () => h.busy,
+      onSettled: () => {},
+    },
+    selfTest: () => {
+      const test = deferred<SelfTestVerdict>();
+      h.tests.push(test);
+      return test.promise;
+    },
+    requestRestart: () => (h.restarts += 1),
+    refuseRestart: async (reason) => {
+      h.refusals.push(reason);
+    },
+    clock,
+    pollMs: 250,
+    log: () => {},
+  });
+  monitor.start();
+  return { h, monitor };
+}
+
+describe('the restart gate', () => {
+  it('starts the self-test as soon as the flag appears, beside the running jobs; restarts once idle and passed, removing the flag then', async () => {
+    const { h } = harness();
+    h.busy = true;
+    h.flag = 1;
+    h.clock.tick();
+    expect(h.drained).toBe(1);
+    expect(h.tests).toHaveLength(1);
+    h.tests[0]!.resolve({ passed: true });
+    await flush();
+    h.clock.tick();
+    expect(h.restarts).toBe(0);
+    expect(h.flag).toBe(1);
+
+    h.busy = false;
+    h.clock.tick();
+    expect(h.restarts).toBe(1);
+    expect(h.flag).toBeUndefined();
+    expect(h.tests).toHaveLength(1);
+  });
+
+  it('idle: restarts as soon as the test passes', async () => {
+    const { h } = harness();
+    h.flag = 1;
+    h.clock.tick();
+    h.clock.tick();
+    expect(h.tests).toHaveLength(1);
+    expect(h.restarts).toBe(0);
+    h.tests[0]!.resolve({ passed: true });
+    await eventually(() => h.restarts === 1);
+    expect(h.refusals).toEqual([]);
+  });
+
+  it('failed: once idle, no restart, the flag removed, jobs start again, the reason told once; only a new flag tries again', async () => {
+    const { h } = harness();
+    h.flag = 1;
+    h.busy = true;
+    h.clock.tick();
+    h.tests[0]!.resolve({ passed: false, reason: 'src/a.ts:1:2: ERROR: Unexpected "}"' });
+    await flush();
+    expect(h.refusals).toEqual([]);
+    h.busy = false;
+    h.clock.tick();
+    await eventually(() => h.refusals.length === 1);
+    expect(h.resumed).toBe(1);
+    expect(h.restarts).toBe(0);
+    expect(h.flag).toBeUndefined();
+
+    h.clock.tick();
+    h.clock.tick();
+    expect(h.tests).toHaveLength(1);
+    expect(h.refusals).toEqual(['src/a.ts:1:2: ERROR: Unexpected "}"']);
+
+    h.flag = 2;
+    h.clock.tick();
+    expect(h.drained).toBe(2);
+    expect(h.tests).toHaveLength(2);
+    h.tests[1]!.resolve({ passed: true });
+    await eventually(() => h.restarts === 1);
+  });
+
+  it('a newer update while it runs: that checkout is tested, and the older answer does not count', async () => {
+    const { h } = harness();
+    h.flag = 1;
+    h.clock.tick();
+    h.flag = 2;
+    h.clock.tick();
+    expect(h.tests).toHaveLength(2);
+    h.tests[0]!.resolve({ passed: true });
+    await flush();
+    expect(h.restarts).toBe(0);
+    h.tests[1]!.resolve({ passed: false, reason: 'broken' });
+    await eventually(() => h.refusals.length === 1);
+    expect(h.restarts).toBe(0);
+  });
+
+  it('passed, then a newer update before the restart: tested again', async () => {
+    const { h } = harness();
+    h.busy = true;
+    h.flag = 1;
+    h.clock.tick();
+    h.tests[0]!.resolve({ passed: true });
+    await flush();
+    h.flag = 2;
+    h.busy = false;
+    h.clock.tick();
+    expect(h.restarts).toBe(0);
+    expect(h.tests).toHaveLength(2);
+  });
+
+  it('a self-test that cannot be run at all counts as failed', async () => {
+    const { h } = harness();
+    h.flag = 1;
+    h.clock.tick();
+    h.tests[0]!.resolve(Promise.reject(new Error('spawn node ENOENT')) as unknown as SelfTestVerdict);
+    await eventually(() => h.refusals.length === 1);
+    expect(h.refusals).toEqual(['could not run it: spawn node ENOENT']);
+    expect(h.restarts).toBe(0);
+  });
+
+  it('stopped (shutting down) while it runs: no restart and no refusal', async () => {
+    const { h, monitor } = harness();
+    h.flag = 1;
+    h.clock.tick();
+    monitor.stop();
+    h.tests[0]!.resolve({ passed: true });
+    await flush();
+    expect(h.restarts).toBe(0);
+    expect(h.refusals).toEqual([]);
+  });
+});

@@ -1,0 +1,168 @@
+import fs from 'fs-extra';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProcessGroups } from '../../src/process/process-group.js';
+import { dependencyProblem } from '../../src/restart/installed-dependencies.js';
+import { failureReason, selfTestRunner } from '../../src/restart/run-self-test.js';
+import { eventually } from './fixtures/deferred.js';
+import { createProjectClone, type ProjectClone } from './fixtures/project-clone.js';
+
+/** `npm start -- --self-test` as a person runs it, in a clone of this project, and as the bridge runs it. */
+
+let clone: ProjectClone | undefined;
+const dirs: string[] = [];
+afterEach(() => {
+  clone?.cleanup();
+  clone = undefined;
+  dirs.splice(0).forEach((dir) => fs.removeSync(dir));
+});
+
+function selfTest(root: string, args = ['--console'], env: Record<string, string> = {}) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--self-test', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    encoding: 'utf8',
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function edit(file: string, change: (text: string) => string): void {
+  const full = path.join(clone!.machine, file);
+  fs.writeFileSync(full, change(fs.readFileSync(full, 'utf8')));
+}
+
+describe('npm start -- --self-test', () => {
+  it('passes on a checkout that can start: one line with its commit, exit 0, and no entry point run (no login prompt, no service)', () => {
+    clone = createProjectClone();
+    expect(selfTest(clone.machine)).toEqual({ status: 0, stdout: `self-test passed: ${clone.head(clone.machine)}\n`, stderr: '' });
+  });
+
+  it('a syntax error in any module: exit 1 and one line naming the file, line and column', () => {
+    clone = createProjectClone();
+    edit('src/catchup/select-missed.ts', (text) => `${text}const = 1;\n`);
+    const line = fs.readFileSync(path.join(clone.machine, 'src/catchup/select-missed.ts'), 'utf8').split('\n').length - 1;
+    expect(selfTest(clone.machine)).toEqual({ status: 1, stdout: '', stderr: `self-test failed: src/catchup/select-missed.ts:${line}:6: ERROR: Expected identifier but found "="\n` });
+  });
+
+  it('an entry point that is never loaded by the bridge (src/login.ts) is checked too', () => {
+    clone = createProjectClone();
+    edit('src/login.ts', (text) => `import { nothing } from './config/paths.js';\nvoid nothing;\n${text}`);
+    expect(selfTest(clone.machine)).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: "self-test failed: src/login.ts: The requested module './config/paths.js' does not provide an export named 'nothing'\n",
+    });
+  });
+
+  it('a module that imports a file that is not there', () => {
+    clone = createProjectClone();
+    fs.writeFileSync(path.join(clone.machine, 'src/update/new-feature.ts'), "import './forgotten.js';\nexport {};\n");
+    const result = selfTest(clone.machine);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^self-test failed: Cannot find module '\/.*\/src\/update\/forgotten\.js' imported from \/.*\/src\/update\/new-feature\.ts\n$|^self-test failed: Cannot find module 'src\/update\/forgotten\.js' imported from src\/update\/new-feature\.ts\n$/);
+  });
+
+  it('a module that throws when loaded (the bridge runs its modules\' top level)', () => {
+    clone = createProjectClone();
+    edit('src/update/status-line.ts', (text) => `${text}\nif (Date.now() > 0) throw new Error('status table not found');\n`);
+    expect(selfTest(clone.machine)).toEqual({ status: 1, stdout: '', stderr: 'self-test failed: status table not found\n' });
+  });
+
+  it('reads .env and checks the settings as a start does: Telegram ones unless --console', () => {
+    clone = createProjectClone();
+    expect(selfTest(clone.machine, [])).toMatchObject({ status: 1, stdout: '' });
+    expect(selfTest(clone.machine, []).stderr).toMatch(/^self-test failed: .*TELEGRAM_API_ID.*\n$/);
+    fs.writeFileSync(path.join(clone.machine, '.env'), 'VALOR_CATCHUP_MESSAGES=zero\n');
+    const result = selfTest(clone.machine);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^self-test failed: .*VALOR_CATCHUP_MESSAGES.*"zero".*\n$/);
+  });
+});
+
+describe('installed dependencies', () => {
+  function project(lock: Record<string, object>, installed: Record<string, string>): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-deps-'));
+    dirs.push(root);
+    fs.writeJsonSync(path.join(root, 'package-lock.json'), { lockfileVersion: 3, packages: { '': { name: 'valor' }, ...lock } });
+    for (const [name, version] of Object.entries(installed)) fs.outputJsonSync(path.join(root, 'node_modules', name, 'package.json'), { name, version });
+    return root;
+  }
+
+  it('match the lockfile: nothing to say', () => {
+    const root = project(
+      { 'node_modules/telegram': { version: '2.26.22' }, 'node_modules/@scope/pkg': { version: '1.0.0' }, 'node_modules/telegram/node_modules/x': { version: '9.9.9' } },
+      { telegram: '2.26.22', '@scope/pkg': '1.0.0' },
+    );
+    expect(dependencyProblem(root)).toBeUndefined();
+  });
+
+  it('a package missing or at another version: named, with the fix', () => {
+    expect(dependencyProblem(project({ 'node_modules/telegram': { version: '2.26.22' } }, {}))).toBe('telegram 2.26.22 is not installed: run npm ci');
+    expect(dependencyProblem(project({ 'node_modules/@scope/pkg': { version: '2.0.0' } }, { '@scope/pkg': '1.0.0' }))).toBe(
+      '@scope/pkg is 1.0.0 in node_modules but 2.0.0 in package-lock.json: run npm ci',
+    );
+  });
+
+  it('development-only packages and another platform\'s optional ones may be absent', () => {
+    const root = project({ 'node_modules/vitest': { version: '4.1.12', dev: true }, 'node_modules/@esbuild/darwin-arm64': { version: '0.25.0', optional: true } }, {});
+    expect(dependencyProblem(root)).toBeUndefined();
+  });
+
+  it('no lockfile to compare with', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-deps-'));
+    dirs.push(root);
+    expect(dependencyProblem(root)).toMatch(/^package-lock\.json cannot be read: /);
+  });
+});
+
+describe('the bridge running the self-test', () => {
+  it('passes on this checkout', async () => {
+    clone = createProjectClone();
+    const run = selfTestRunner(new ProcessGroups(), clone.machine, { console: true, env: { PATH: process.env.PATH ?? '' } });
+    expect(await run()).toEqual({ passed: true });
+  });
+
+  it('a checkout whose main.ts itself does not load: the reason is the line that names the error', async () => {
+    clone = createProjectClone();
+    edit('src/bridge/log.ts', (text) => `${text}export const = 1;\n`);
+    const run = selfTestRunner(new ProcessGroups(), clone.machine, { console: true, env: { PATH: process.env.PATH ?? '' } });
+    expect(await run()).toEqual({ passed: false, reason: expect.stringMatching(/^src\/bridge\/log\.ts:\d+:13: ERROR: Expected identifier but found "="$/) });
+  });
+
+  it('one that never answers is ended with everything it started, and fails', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-hang-'));
+    dirs.push(root);
+    fs.symlinkSync(path.join(process.cwd(), 'node_modules'), path.join(root, 'node_modules'));
+    fs.outputFileSync(path.join(root, 'package.json'), '{"type":"module"}');
+    fs.outputFileSync(
+      path.join(root, 'src/main.ts'),
+      "import { spawn } from 'node:child_process';\nimport fs from 'node:fs';\nfs.writeFileSync('sleeper.pid', String(spawn('sleep', ['30']).pid));\nsetInterval(() => {}, 1000);\n",
+    );
+    const run = selfTestRunner(new ProcessGroups(), root, { console: true, env: { PATH: process.env.PATH ?? '' }, timeoutMs: 1500 });
+    expect(await run()).toEqual({ passed: false, reason: 'no answer within 1.5 s' });
+    const sleeper = Number(fs.readFileSync(path.join(root, 'sleeper.pid'), 'utf8'));
+    await eventually(() => {
+      try {
+        process.kill(sleeper, 0);
+        return spawnSync('ps', ['-o', 'stat=', '-p', String(sleeper)], { encoding: 'utf8' }).stdout.trim().startsWith('Z');
+      } catch {
+        return true;
+      }
+    });
+  });
+
+  it.each([
+    ['its own line', 'noise\nself-test failed: TELEGRAM_API_ID is not set\n', 'TELEGRAM_API_ID is not set'],
+    ['esbuild\'s second line', 'node:internal/x:1\nError: Transform failed with 1 error:\nsrc/a.ts:1:2: ERROR: Unexpected "}"\n    at x\n', 'src/a.ts:1:2: ERROR: Unexpected "}"'],
+    ['the first line naming an error', 'file:///x.ts:3\n  ^\nSyntaxError: Unexpected token\n', 'SyntaxError: Unexpected token'],
+    ['else the first line', 'Killed\n', 'Killed'],
+  ])('reason from a failed run: %s', (_, output, reason) => {
+    expect(failureReason(output, 1, false, 30_000)).toBe(reason);
+  });
+
+  it('reason from a silent failed run: its exit', () => {
+    expect(failureReason('', 137, false, 30_000)).toBe('exit 137');
+  });
+});

@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readCheckoutState } from '../../src/update/checkout-state.js';
+import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
+import type { LastUpdate } from '../../src/restart/last-update.js';
+import { formatDuration, statusLine, type StatusFacts } from '../../src/update/status-line.js';
+
+const NOW = Date.parse('2026-11-29T22:30:00Z');
+const MIN = 60_000;
+const RUNNING = { commit: '1a2b3c4d5e6f', shortCommit: '1a2b3c4', subject: 'Add release notes' };
+const UPDATED: LastUpdate = { time: '2026-11-29T22:10:07Z', trigger: 'telegram', outcome: 'updated', exit: 0, head: '1a2b3c4d5e6f', commits: 1, summary: 'Update complete. 1 commit(s) pulled, restart queued.' };
+
+function facts(change: Partial<StatusFacts> = {}): StatusFacts {
+  return {
+    machine: 'studio',
+    running: RUNNING,
+    startedAtMs: NOW - 19 * MIN,
+    checkout: { head: '1a2b3c4', headCommit: '1a2b3c4d5e6f', upstream: '1a2b3c4', fetchedAtMs: NOW - 20 * MIN },
+    lastUpdate: UPDATED,
+    refusedRestart: undefined,
+    restartPending: undefined,
+    nowMs: NOW,
+    ...change,
+  };
+}
+
+describe('/update status line', () => {
+  it('two machines in one group: one up to date, one behind its checkout with no restart pending', () => {
+    const studio = statusLine(facts());
+    const mini = statusLine(
+      facts({
+        machine: 'mini',
+        running: { commit: '9f8e7d6c5b4a', shortCommit: '9f8e7d6', subject: 'Catch up on messages sent while the bridge was away' },
+        startedAtMs: NOW - (2 * 24 * 60 + 4 * 60) * MIN,
+        checkout: { head: '1a2b3c4', headCommit: '1a2b3c4d5e6f', upstream: '1a2b3c4', fetchedAtMs: NOW - 12 * 60 * MIN },
+        lastUpdate: { ...UPDATED, time: '2026-11-29T18:00:02Z', trigger: 'schedule' },
+      }),
+    );
+    expect([studio, mini]).toEqual([
+      'studio: running 1a2b3c4 "Add release notes", up 19 min; checkout 1a2b3c4; upstream 1a2b3c4 (fetched 20 min ago); last update 2026-11-29 22:10 UTC (telegram): updated; no restart pending',
+      '⚠️ mini: running 9f8e7d6 "Catch up on messages sent while the bridge was aw…", up 2 d 4 h; checkout 1a2b3c4; upstream 1a2b3c4 (fetched 12 h 0 min ago); last update 2026-11-29 18:00 UTC (schedule): updated; no restart pending; needs attention: the checkout is at 1a2b3c4 but no restart is pending',
+    ]);
+  });
+
+  it('a restart pending: how long, and the jobs it waits for; no mark while it is young', () => {
+    const line = statusLine(facts({ checkout: { head: '5e6f7a8', headCommit: '5e6f7a8b9c', upstream: '5e6f7a8', fetchedAtMs: NOW - MIN }, restartPending: { sinceMs: NOW - 2 * MIN, waitingJobs: 2 } }));
+    expect(line).toBe(
+      'studio: running 1a2b3c4 "Add release notes", up 19 min; checkout 5e6f7a8; upstream 5e6f7a8 (fetched 1 min ago); last update 2026-11-29 22:10 UTC (telegram): updated; restart pending for 2 min (waiting for 2 jobs)',
+    );
+  });
+
+  it('a restart pending for more than a few minutes needs attention', () => {
+    const line = statusLine(facts({ restartPending: { sinceMs: NOW - 7 * MIN, waitingJobs: 1 } }));
+    expect(line).toMatch(/^⚠️ studio: .*; restart pending for 7 min \(waiting for 1 job\); needs attention: the restart has waited more than 5 min$/);
+  });
+
+  it('a refused restart: the reason is the refusal', () => {
+    const refusal = 'not restarting: 5e6f7a8 fails its self-test: src/a.ts:1:2: ERROR: Unexpected "}"; still running 1a2b3c4';
+    const line = statusLine(facts({ checkout: { head: '5e6f7a8', headCommit: '5e6f7a8b9c', upstream: '5e6f7a8', fetchedAtMs: NOW - MIN }, refusedRestart: refusal }));
+    expect(line).toMatch(new RegExp(`^⚠️ studio: .*; no restart pending; needs attention: ${refusal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  });
+
+  it('an update whose local edits conflicted, and a failed one, need attention', () => {
+    expect(statusLine(facts({ lastUpdate: { ...UPDATED, outcome: 'updated-with-conflict' } }))).toMatch(
+      /^⚠️ studio: .*\(telegram\): updated-with-conflict; no restart pending; needs attention: local edits conflicted with the update and wait in a stash$/,
+    );
+    expect(statusLine(facts({ lastUpdate: { ...UPDATED, outcome: 'failed', exit: 1, summary: 'FAIL: Could not fetch.' } }))).toMatch(
+      /^⚠️ studio: .*: failed; no restart pending; needs attention: the last update failed: FAIL: Could not fetch\.$/,
+    );
+  });
+
+  it('no upstream, never fetched, no run recorded', () => {
+    expect(statusLine(facts({ checkout: { head: '1a2b3c4', headCommit: '1a2b3c4d5e6f', upstream: undefined, fetchedAtMs: undefined }, lastUpdate: undefined }))).toBe(
+      'studio: running 1a2b3c4 "Add release notes", up 19 min; checkout 1a2b3c4; no upstream; no update run recorded; no restart pending',
+    );
+    expect(statusLine(facts({ checkout: { head: '1a2b3c4', headCommit: '1a2b3c4d5e6f', upstream: '1a2b3c4', fetchedAtMs: undefined } }))).toContain(
+      '; upstream 1a2b3c4 (never fetched);',
+    );
+  });
+
+  it.each([
+    [0, '0 s'],
+    [59_999, '59 s'],
+    [60_000, '1 min'],
+    [3_599_999, '59 min'],
+    [3_600_000, '1 h 0 min'],
+    [47 * 3_600_000 + 59 * MIN, '47 h 59 min'],
+    [48 * 3_600_000, '2 d 0 h'],
+  ])('%d ms reads %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('the checkout as git tells it', () => {
+  let clone: ProjectClone | undefined;
+  afterEach(() => clone?.cleanup());
+
+  it('HEAD, the upstream as of the last fetch, and when that fetch was; nothing is fetched to tell', async () => {
+    clone = createProjectClone();
+    const head = clone.head(clone.machine);
+    expect(await readCheckoutState(clone.machine)).toEqual({ head, headCommit: git(clone.machine, 'rev-parse', 'HEAD'), upstream: head, fetchedAtMs: undefined });
+
+    const pushed = clone.push('notes.txt', 'new', 'Add release notes');
+    expect((await readCheckoutState(clone.machine)).upstream).toBe(head);
+    const before = Date.now();
+    git(clone.machine, 'fetch', '-q');
+    const state = await readCheckoutState(clone.machine);
+    expect(state).toMatchObject({ head, upstream: pushed });
+    expect(state.fetchedAtMs).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it('a branch with no upstream', async () => {
+    clone = createProjectClone();
+    git(clone.machine, 'checkout', '-q', '-b', 'local');
+    expect((await readCheckoutState(clone.machine)).upstream).toBeUndefined();
+  });
+});

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// The end-to-end suite: the real bridge (`npm start`) against the local
+// Telegram server (../shared/telegram-server). Forks, as the unit suite; each
+// file runs its scenarios in order against its own server, and the files run
+// side by side. Timeouts are generous: scenarios wait out a real outage.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    include: ['test/e2e/**/*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 60_000,
+    // The test's own gramjs clients print every failed reconnection attempt (and dump the
+    // socket error) while a scenario holds the server down: the bridge's log is what is checked.
+    onConsoleLog: (log) => !/^Error: connect ECONNREFUSED|connection failed attempt: \d+\]/.test(log),
+  },
+});
