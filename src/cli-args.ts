@@ -13,8 +13,9 @@ Runs the Valor bridge: a Telegram user client that answers in the chats of
 VALOR_PROJECTS, runs /update, and restarts itself when an update asks.
 
   --console   use this terminal instead of Telegram: each line you type is a
-              message in a monitored chat, each reply is printed here. Needs
-              no Telegram credentials.
+              message in a monitored chat ("key: text" picks the project),
+              each reply is printed here. The settings are checked as for
+              Telegram; the Telegram credentials are not needed.
   --self-test check that this checkout can start, without connecting:
               load every module of src/, check the settings (those of
               console mode with --console) and the installed
@@ -25,10 +26,11 @@ VALOR_PROJECTS, runs /update, and restarts itself when an update asks.
   --version   show the version
 
 Settings come from the environment and from .env in the project root (see
-.env.example). Exit status: 0 after Ctrl-C or the end of console input; 1 on
-an unexpected failure or when Telegram cannot be reached; 2 on a bad setting
-or argument, or a session Telegram does not accept (one line says which);
-143 after SIGTERM (a restart for an update, or the service stopping it).`;
+.env.example). Telegram unreachable is no exit: the bridge retries by itself.
+Exit status: 0 after Ctrl-C or the end of console input; 1 on an unexpected
+failure; 2 on a bad setting or argument, or a session Telegram does not (or
+no longer) accept (one line says which); 143 after SIGTERM (a restart for an
+update, or the service stopping it).`;
 
 export function parseCommandLine(argv: readonly string[]): Command {
   let values: { console?: boolean; 'self-test'?: boolean; help?: boolean; version?: boolean };
