@@ -645,7 +645,9 @@ watchdog() {
     waited=$((waited + 1))
   done
   kill -TERM -- "-$group" 2>/dev/null || return 0
-  sleep 2
+  sleep 1
+  kill -0 -- "-$group" 2>/dev/null || return 0
+  sleep 1
   kill -KILL -- "-$group" 2>/dev/null || true
 }
 

@@ -397,26 +397,29 @@ start_in_own_group() {
 }
 
 # Every live process of the run: by its arguments (the checkout's path, the
-# hanging remote) or by its current directory (the checkout).
+# hanging remote) or by its current directory (the checkout or its .git).
 processes_of_the_run() {
-  local pid state args cwd
+  local pid state args line
   while read -r pid state args; do
     case "$state" in Z*) continue ;; esac
-    if [ -e "/proc/$pid/cwd" ]; then
-      cwd="$(readlink "/proc/$pid/cwd" 2> /dev/null || true)"
-    else
-      cwd="$(lsof -a -d cwd -p "$pid" -Fn 2> /dev/null | sed -n 's/^n//p')"
-    fi
     case "$args" in
-      *"$MACHINE"* | *hang-remote* | *"sleep 4242"*)
-        echo "$pid $args"
-        continue
-        ;;
-    esac
-    case "$cwd/" in
-      "$MACHINE"/*) echo "$pid $args (in $cwd)" ;;
+      *"$MACHINE"* | *hang-remote* | *"sleep 4242"*) echo "$pid $args" ;;
     esac
   done <<< "$(ps -A -o pid= -o stat= -o args=)"
+  if [ -d /proc/self ]; then
+    for line in /proc/[0-9]*; do
+      if [ "$line/cwd" -ef "$MACHINE" ] || [ "$line/cwd" -ef "$MACHINE/.git" ]; then
+        echo "${line#/proc/} (in the checkout)"
+      fi
+    done
+  else
+    lsof -d cwd -Fpn 2> /dev/null | while IFS= read -r line; do
+      case "$line" in
+        p*) pid=${line#p} ;;
+        "n$MACHINE" | "n$MACHINE/"*) echo "$pid (in ${line#n})" ;;
+      esac
+    done
+  fi
 }
 
 # assert_nothing_left_within SECONDS
@@ -510,4 +513,17 @@ assert_stopped_by() {
     assert_stopped_by "SIG$signal" "$status"
   done
   assert_next_run_completes
+}
+
+@test "runs that fetch and sync leave nothing running once they exit: a reader of their output is never kept waiting" {
+  make_stub uv
+  local n pid
+  for n in 1 2 3 4 5 6 7 8; do
+    upstream_commit uv.lock "version = $n" "Lock deps $n"
+    (PATH="$SCRIPT_PATH" bash "$(update_script)" 2>&1 3>&- | cat > "$BATS_TEST_TMPDIR/piped.out") 3>&- &
+    pid=$!
+    assert_gone_within 10 "$pid"
+    assert_equal "$(tail -n 1 "$BATS_TEST_TMPDIR/piped.out")" "[remote-update] HEAD: $(short_sha "$UPSTREAM") — Lock deps $n"
+  done
+  assert_nothing_left_within 3
 }
