@@ -9,7 +9,7 @@ load "$REPO_ROOT/node_modules/bats-assert/load"
 # The commands the script and the stubs need: the script runs with nothing
 # else on PATH, so whether uv or npm "exists" is the test's choice, not this
 # machine's.
-SYSTEM_COMMANDS="git cat date dirname find mkdir mkfifo mktemp mv ps readlink rm rmdir sed sleep"
+SYSTEM_COMMANDS="git cat date dirname find mkdir mktemp mv ps readlink rm rmdir sed sleep"
 # Found when this machine has it (macOS always does): the script reads git
 # processes' current directories with it, else from /proc.
 OPTIONAL_COMMANDS="lsof"
