@@ -19,11 +19,12 @@
 #
 # Exit status: 0 when updated, already up to date, or another run holds the
 # lock (with --check: an update would succeed); 1 when the update failed
-# (with --check: it would fail); 2 for a bad argument.
+# (with --check: it would fail); 2 for a bad argument or setting; 128+N when
+# stopped by signal N (SIGHUP, SIGINT, SIGTERM).
 #
-# Environment: VALOR_FETCH_TIMEOUT (seconds the fetch may take, default 60),
-# VALOR_UPDATE_TRIGGER (who started the run: manual, telegram or schedule;
-# recorded in data/last-update).
+# Environment: VALOR_FETCH_TIMEOUT (seconds the fetch may take, a whole
+# number, default 60), VALOR_UPDATE_TRIGGER (who started the run: manual,
+# telegram or schedule; recorded in data/last-update).
 #
 # Written for macOS's /bin/bash 3.2 and BSD userland.
 
@@ -31,7 +32,7 @@ set -euo pipefail
 
 readonly LOG_PREFIX="[remote-update]"
 readonly STALE_LOCK_SECONDS=600
-readonly FETCH_TIMEOUT="${VALOR_FETCH_TIMEOUT:-60}"
+FETCH_TIMEOUT="${VALOR_FETCH_TIMEOUT:-60}"
 readonly TRIGGER="${VALOR_UPDATE_TRIGGER:-manual}"
 
 # Parameter expansion, not dirname: each process costs a few milliseconds.
@@ -65,10 +66,14 @@ STASH_COMMIT=""
 UPDATE_BASE=""
 AHEAD=0
 BEHIND=0
+# The process group of the command running guarded (see run_guarded).
+GUARDED_GROUP=""
 # What data/last-update records at exit.
 OUTCOME=failed
 SUMMARY=""
 COMMITS=0
+# The stash entry that holds local edits that could not be put back.
+STASH_LEFT=""
 # One `date` call a run: epoch seconds, UTC time, stash stamp.
 NOW_EPOCH=""
 NOW_UTC=""
@@ -92,10 +97,16 @@ conclude() {
   say "$1"
 }
 
+# The FAIL line is the run's last: the tree is put back first. In --check,
+# the problem ends the check instead.
 fail() {
+  if [ "$CHECK_ONLY" = true ]; then
+    check_problem "$*"
+    end_check
+  fi
   OUTCOME=failed
-  conclude "FAIL: $*"
   restore_stash after-failure
+  conclude "FAIL: $*"
   exit 1
 }
 
@@ -119,6 +130,10 @@ parse_args() {
       usage
       exit 0
       ;;
+    check | -check)
+      say "FAIL: unknown argument '$1'. Did you mean --check? Run with --help for usage."
+      exit 2
+      ;;
     *)
       say "FAIL: unknown argument '$1'. Run with --help for usage."
       exit 2
@@ -128,6 +143,27 @@ parse_args() {
     say "FAIL: unexpected argument '$2'. Run with --help for usage."
     exit 2
   fi
+}
+
+# Settings are checked before anything is read or written.
+check_settings() {
+  case "$FETCH_TIMEOUT" in
+    "" | *[!0-9]*) FETCH_TIMEOUT=0 ;;
+  esac
+  # Base 10: a leading zero is not octal.
+  if [ "${#FETCH_TIMEOUT}" -gt 9 ] || [ $((10#$FETCH_TIMEOUT)) -eq 0 ]; then
+    say "FAIL: VALOR_FETCH_TIMEOUT must be a whole number of seconds (got '${VALOR_FETCH_TIMEOUT:-}')"
+    exit 2
+  fi
+  FETCH_TIMEOUT=$((10#$FETCH_TIMEOUT))
+  readonly FETCH_TIMEOUT
+  case "$TRIGGER" in
+    manual | telegram | schedule) ;;
+    *)
+      say "FAIL: VALOR_UPDATE_TRIGGER must be manual, telegram or schedule (got '$TRIGGER')"
+      exit 2
+      ;;
+  esac
 }
 
 read_clock() {
@@ -232,26 +268,96 @@ blocking_git_locks() {
   find "$PROJECT_DIR/.git" -name '*.lock' -type f 2>/dev/null
 }
 
-# Any git may be working in this repository: ps cannot tell which
-# repository a git works in, so every running git counts. A killed git not
-# yet reaped (state Z) holds nothing.
-git_is_running() {
-  local state name
+# A git works in this repository when its current directory is in the
+# checkout or one of its linked worktrees (git -C moves there before anything
+# else), or when its arguments name one (--git-dir=...). A git whose folder
+# cannot be read may be working here. A killed git not yet reaped (state Z)
+# holds nothing.
+git_works_here() {
+  local pids="" pid state name
   command -v ps >/dev/null 2>&1 || return 0
-  while read -r state name; do
+  while read -r pid state name; do
     case "$state:${name##*/}" in
       Z*) ;;
-      *:git | *:git-*) return 0 ;;
+      *:git | *:git-*) pids="$pids${pids:+,}$pid" ;;
     esac
-  done <<< "$(ps -A -o stat= -o comm= 2>/dev/null)"
+  done <<< "$(ps -A -o pid= -o stat= -o comm= 2>/dev/null)"
+  [ -n "$pids" ] || return 1
+  any_folder_here "$(git_folders "$pids")" || any_folder_here "$(ps -o args= -p "$pids" 2>/dev/null)" args
+}
+
+# "<pid> <current directory>" of each of the comma-separated pids that can be
+# read: lsof on macOS (and Linux when it is there), else /proc on Linux; "<pid>
+# ?" for one that cannot and is still running (a git that ended since ps
+# looked holds nothing).
+git_folders() {
+  local pids=$1 line pid="" known="," unknown=""
+  if command -v lsof >/dev/null 2>&1; then
+    while IFS= read -r line; do
+      case "$line" in
+        p*) pid=${line#p} ;;
+        n/*)
+          echo "$pid ${line#n}"
+          known="$known$pid,"
+          ;;
+      esac
+    done <<< "$(lsof -a -d cwd -p "$pids" -Fn 2>/dev/null)"
+  elif [ -d /proc/self ]; then
+    for pid in ${pids//,/ }; do
+      line="$(readlink "/proc/$pid/cwd" 2>/dev/null)" || continue
+      echo "$pid $line"
+      known="$known$pid,"
+    done
+  fi
+  for pid in ${pids//,/ }; do
+    case "$known" in
+      *",$pid,"*) ;;
+      *) unknown="$unknown${unknown:+,}$pid" ;;
+    esac
+  done
+  [ -n "$unknown" ] || return 0
+  while read -r pid; do
+    [ -n "$pid" ] && echo "$pid ?"
+  done <<< "$(ps -o pid= -p "$unknown" 2>/dev/null)"
+}
+
+# The checkout and its linked worktrees (each .git/worktrees/*/gitdir holds
+# the path of a worktree's .git file).
+repository_folders() {
+  local gitdir folder
+  echo "$PROJECT_DIR"
+  for gitdir in "$PROJECT_DIR"/.git/worktrees/*/gitdir; do
+    [ -f "$gitdir" ] || continue
+    read -r folder < "$gitdir" || continue
+    echo "${folder%/.git}"
+  done
+}
+
+# any_folder_here LINES [args]: whether any "<pid> <folder>" line is in one of
+# the repository's folders (with "args": whether any line names one).
+any_folder_here() {
+  local lines=$1 how=${2:-cwd} line folder here
+  here="$(repository_folders)"
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    [ "$how" = args ] || line=${line#* }
+    [ "$line" != "?" ] || return 0
+    while IFS= read -r folder; do
+      case "$how:$line/" in
+        cwd:"$folder"/*) return 0 ;;
+        args:*"$folder"[/\ ]*) return 0 ;;
+      esac
+    done <<< "$here"
+  done <<< "$lines"
   return 1
 }
 
-# A lock is left over when no git runs and it is older than this run's own
-# lock record, so that no git can have taken it since ps looked.
+# A lock is left over when no git works in this repository and it is older
+# than this run's own lock record, so that no git can have taken it since ps
+# looked.
 git_lock_is_stale() {
   local lock=$1
-  [ -n "$LOCK_RECORD" ] && ! git_is_running && [ ! "$lock" -nt "$LOCK_OWNER" ]
+  [ -n "$LOCK_RECORD" ] && ! git_works_here && [ ! "$lock" -nt "$LOCK_OWNER" ]
 }
 
 recover_git_lock() {
@@ -499,6 +605,7 @@ restore_stash() {
     fi
   else
     git_step reset -q --hard || true
+    STASH_LEFT="$(stash_entry_of "$commit")"
     if [ -n "$failed" ]; then
       say "WARN: stash pop failed, changes in git stash list: $(describe_stash "$commit")"
     else
@@ -515,23 +622,98 @@ apply_stash() {
   git_step stash apply -q "$1"
 }
 
-# ── Fetch ────────────────────────────────────────────────────────────
-# The fetch runs in a process group of its own, watched: git's and ssh's own
-# timeouts end a stalled transfer, and past VALOR_FETCH_TIMEOUT the watchdog
-# ends the whole group (macOS has no `timeout`). The watchdog reads a pipe
-# that this run holds open: end of input means the fetch is over or this run
-# died, and either way nothing of the fetch may outlive it.
+# ── Guarded commands ─────────────────────────────────────────────────
+# The fetch and the dependency syncs run in a process group of their own
+# (`set -m`: macOS has no setsid), watched by a watchdog in a group of its own
+# too, so that a kill of this run's whole group (launchd's stop, the bridge's
+# timeout) reaches neither. Once a second the watchdog checks that this run
+# is still there and the time allowed not spent; when either fails it ends
+# the command's whole group. The command itself is waited for, not polled:
+# a fetch takes no longer for being watched. The watchdog holds none of this
+# run's output, so a reader of it never waits for the watchdog.
 
-watch_fetch() {
-  local pid=$1 _
-  read -r -t "$FETCH_TIMEOUT" _ || true
-  if kill -0 -- "-$pid" 2>/dev/null; then
-    : > "$WORK_DIR/fetch-timed-out"
-    kill -TERM -- "-$pid" 2>/dev/null || true
-    sleep 2
-    kill -KILL -- "-$pid" 2>/dev/null || true
-  fi
+# watchdog SECONDS (0: no limit) OWNER GROUP
+watchdog() {
+  local seconds=$1 owner=$2 group=$3 waited=0
+  while kill -0 "$owner" 2>/dev/null; do
+    kill -0 -- "-$group" 2>/dev/null || return 0
+    if [ "$seconds" -gt 0 ] && [ "$waited" -ge "$seconds" ]; then
+      : > "$WORK_DIR/timed-out"
+      break
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  kill -TERM -- "-$group" 2>/dev/null || return 0
+  sleep 1
+  kill -0 -- "-$group" 2>/dev/null || return 0
+  sleep 1
+  kill -KILL -- "-$group" 2>/dev/null || true
 }
+
+# run_guarded SECONDS OUTPUT COMMAND...: the command's status; its output,
+# both streams, in OUTPUT. Its input is /dev/null: a background group that
+# read the terminal would be stopped. Whatever the command leaves behind in
+# its group goes with it.
+run_guarded() {
+  local seconds=$1 output=$2 watching status=0
+  shift 2
+  rm -f "$WORK_DIR/timed-out"
+  set -m
+  "$@" < /dev/null > "$output" 2>&1 &
+  GUARDED_GROUP=$!
+  watchdog "$seconds" "$$" "$GUARDED_GROUP" < /dev/null > /dev/null 2>&1 &
+  watching=$!
+  set +m
+  wait "$GUARDED_GROUP" 2>/dev/null || status=$?
+  kill -TERM -- "-$GUARDED_GROUP" 2>/dev/null || true
+  GUARDED_GROUP=""
+  kill "$watching" 2>/dev/null || true
+  return "$status"
+}
+
+timed_out() {
+  [ -e "$WORK_DIR/timed-out" ]
+}
+
+# ── Signals ──────────────────────────────────────────────────────────
+# SIGHUP, SIGINT or SIGTERM (launchd's stop, a closed terminal, Ctrl-C) end
+# the guarded command's group, put the stashed edits back unless a
+# fast-forward is half done (data/update-pulling: the next run finishes it),
+# and end the run on its FAIL line with status 128+N. The signal may come
+# between stashing and cleaning the tree: the tree's tracked changes are then
+# copies of the stash, and go before it is applied.
+
+on_signal() {
+  local name=$1 number=$2
+  trap '' HUP INT TERM
+  if [ -n "$GUARDED_GROUP" ]; then
+    kill -TERM -- "-$GUARDED_GROUP" 2>/dev/null || true
+  fi
+  if [ -n "$STASH_COMMIT" ] && [ -n "$LOCK_RECORD" ] && [ ! -f "$PULL_RECORD" ]; then
+    git_step reset -q --hard || true
+    restore_stash after-failure
+  fi
+  # Stopped before it read the checkout: the record needs its HEAD.
+  [ -n "$HEAD_OID" ] || HEAD_OID="$(git rev-parse -q --verify HEAD 2>/dev/null)" || true
+  OUTCOME=failed
+  if [ -f "$IN_PROGRESS" ] || [ -f "$STASH_RECORD" ] || [ -f "$PULL_RECORD" ]; then
+    conclude "FAIL: Stopped by $name during the update; the next run finishes it."
+  else
+    conclude "FAIL: Stopped by $name. Nothing was pulled; the next run tries again."
+  fi
+  exit $((128 + number))
+}
+
+trap_signals() {
+  trap 'on_signal SIGHUP 1' HUP
+  trap 'on_signal SIGINT 2' INT
+  trap 'on_signal SIGTERM 15' TERM
+}
+
+# ── Fetch ────────────────────────────────────────────────────────────
+# Bounded: git's and ssh's own timeouts end a stalled transfer, and the
+# watchdog ends the whole fetch at VALOR_FETCH_TIMEOUT.
 
 # ssh's options, unless the machine chose its own ssh command.
 ssh_options() {
@@ -551,17 +733,10 @@ ssh_options() {
 }
 
 fetch_upstream() {
-  local pid status=0
   ssh_options
-  set -m
-  git -c http.lowSpeedLimit=1000 -c "http.lowSpeedTime=$FETCH_TIMEOUT" \
-    fetch --quiet > "$WORK_DIR/git.out" 2>&1 &
-  pid=$!
-  set +m
-  exec 3> >(watch_fetch "$pid")
-  wait "$pid" 2>/dev/null || status=$?
-  exec 3>&-
-  [ "$status" -eq 0 ] || explain_fetch_failure
+  run_guarded "$FETCH_TIMEOUT" "$WORK_DIR/git.out" \
+    git -c http.lowSpeedLimit=1000 -c "http.lowSpeedTime=$FETCH_TIMEOUT" fetch --quiet ||
+    explain_fetch_failure
 }
 
 # The remote's URL without the user and password an https URL may carry.
@@ -582,7 +757,7 @@ remote_url() {
 
 explain_fetch_failure() {
   local lock
-  if [ -e "$WORK_DIR/fetch-timed-out" ]; then
+  if timed_out; then
     fail "The remote $(remote_url) did not answer within $FETCH_TIMEOUT s (VALOR_FETCH_TIMEOUT). Nothing was pulled; the next run tries again."
   fi
   show_git_output
@@ -606,15 +781,20 @@ count_divergence() {
   read -r AHEAD BEHIND <<< "$(git rev-list --left-right --count "HEAD...$UPSTREAM")"
 }
 
-# The plan's FAIL line, word for word: logs are searched for it.
-fail_diverged() {
-  OUTCOME=failed
-  conclude "FAIL: git pull --ff-only failed (branches diverged?)"
+# The plan's FAIL line, word for word (logs are searched for it), last. The
+# fix never discards uncommitted edits: reset --keep stops rather than
+# overwrite a file that has them.
+explain_divergence() {
   say "Current HEAD: $(short "$HEAD_OID")"
   say "Remote HEAD: $(git rev-parse --short "$UPSTREAM")"
-  say "$BRANCH has $AHEAD local commit(s) that $UPSTREAM lacks, and $UPSTREAM has $BEHIND new. Keep the local ones: git pull --rebase, then git push. Drop them: git reset --hard $UPSTREAM."
-  restore_stash after-failure
-  exit 1
+  say "$BRANCH has $AHEAD local commit(s) that $UPSTREAM lacks, and $UPSTREAM has $BEHIND new. Keep the local ones: git pull --rebase, then git push. Drop them (uncommitted edits are kept): git reset --keep $UPSTREAM."
+}
+
+readonly DIVERGED="git pull --ff-only failed (branches diverged?)"
+
+fail_diverged() {
+  explain_divergence
+  fail "$DIVERGED"
 }
 
 # git lists the untracked files a merge would overwrite, one per line after
@@ -701,7 +881,7 @@ changed_any() {
 run_sync_step() {
   local name=$1
   shift
-  if "$@" > "$WORK_DIR/sync.out" 2>&1; then
+  if run_guarded 0 "$WORK_DIR/sync.out" "$@"; then
     prefix_lines < "$WORK_DIR/sync.out"
     return 0
   fi
@@ -851,7 +1031,8 @@ trigger=$TRIGGER
 outcome=$OUTCOME
 exit=$status
 head=${NEW_HEAD:-$HEAD_OID}
-commits=$COMMITS
+commits=$COMMITS${STASH_LEFT:+
+stash=$STASH_LEFT}
 summary=$SUMMARY"
 }
 
@@ -863,13 +1044,32 @@ finish() {
 
 # ── Check ────────────────────────────────────────────────────────────
 # --check fetches (moving only the remote-tracking refs) and says what an
-# update would do and what would stop or spoil it.
+# update would do, in a real run's words: each problem that would stop it is
+# the FAIL line that run would print, and once one is found nothing more is
+# said to be done. The last line sums it up.
 
 CHECK_PROBLEMS=""
 
+# check_problem MESSAGE: a real run's FAIL message; the Check line repeats
+# its first sentence.
 check_problem() {
-  say "Problem: $1"
-  CHECK_PROBLEMS="$CHECK_PROBLEMS${CHECK_PROBLEMS:+; }$1"
+  local first=${1%%. *}
+  say "FAIL: $1"
+  CHECK_PROBLEMS="$CHECK_PROBLEMS${CHECK_PROBLEMS:+; }${first%.}"
+}
+
+# Said only while no problem stops the update.
+would() {
+  [ -n "$CHECK_PROBLEMS" ] || say "$1"
+}
+
+end_check() {
+  if [ -n "$CHECK_PROBLEMS" ]; then
+    say "Check: an update would fail: $CHECK_PROBLEMS."
+    exit 1
+  fi
+  say "Check: an update would succeed."
+  exit 0
 }
 
 check_lock() {
@@ -877,20 +1077,21 @@ check_lock() {
   [ -e "$LOCK_DIR" ] || return 0
   owner="$(lock_owner)"
   if stale_lock_reason "$owner" >/dev/null; then
-    say "Note: a stale update lock (${owner:-no holder record}) would be reclaimed."
+    would "WARN: A stale update lock (${owner:-no holder record}) would be reclaimed."
   else
-    check_problem "an update is running now (lock holder pid ${owner%% *}); this one would be skipped"
+    check_problem "Another update is already running (lock holder pid ${owner%% *}); this one would be skipped."
   fi
 }
 
 check_git_locks() {
-  local lock
+  local lock name
   while IFS= read -r lock; do
     [ -n "$lock" ] || continue
-    if git_is_running; then
-      check_problem "${lock#"$PROJECT_DIR"/} exists and a git is running; the update would stop on it"
+    name=${lock#"$PROJECT_DIR"/}
+    if git_works_here; then
+      check_problem "$name is held by a git that may still be running. If no git is running, remove it: rm '$lock'"
     else
-      say "Note: ${lock#"$PROJECT_DIR"/} was left by a git that is no longer running; the update would remove it."
+      would "WARN: $name was left by a git that is no longer running; the update would remove it."
     fi
   done <<< "$(find "$PROJECT_DIR/.git" -name '*.lock' -type f 2>/dev/null)"
 }
@@ -900,7 +1101,7 @@ check_incoming() {
   recorded="$(read_record "$IN_PROGRESS")"
   if [ -n "$recorded" ] && git merge-base --is-ancestor "$recorded" HEAD 2>/dev/null; then
     base=$recorded
-    say "Note: an interrupted update from $(short "$recorded") would be finished."
+    would "WARN: An interrupted update from $(short "$recorded") would be finished."
   fi
   read_pulled_range "$base" "$UPSTREAM"
   if [ "$COMMITS" -eq 0 ]; then
@@ -909,16 +1110,18 @@ check_incoming() {
   fi
   say "$COMMITS incoming commit(s):"
   prefix_lines <<< "${PULLED_LOG%$'\n'}"
+  check_untracked
+  check_local_edits
   if python_changed; then
-    say "Would sync Python dependencies: $(python_sync_command || true)"
+    would "Would sync Python dependencies: $(python_sync_command || true)"
   fi
   if node_changed; then
-    say "Would sync Node dependencies: npm ci"
+    would "Would sync Node dependencies: npm ci"
   fi
   if restart_needed; then
-    say "Would queue a restart."
+    would "Would queue a restart."
   else
-    say "No runtime changes: no restart would be needed."
+    would "No runtime changes: no restart would be needed."
   fi
 }
 
@@ -932,7 +1135,7 @@ check_local_edits() {
     esac
   done <<< "$(changed_files_v1)"
   if [ -n "$conflicts" ]; then
-    say "Warning: local edits to files the incoming commits change: $conflicts. If they conflict, they stay in the stash."
+    say "WARN: Local edits to files the incoming commits change: $conflicts. If they conflict, they stay in the stash."
   fi
 }
 
@@ -947,7 +1150,7 @@ check_untracked() {
     [ -n "$path" ] && in_the_way="$in_the_way${in_the_way:+, }$path"
   done <<< "$(git -c core.quotePath=false ls-files --others --exclude-standard -- "$@")"
   if [ -n "$in_the_way" ]; then
-    check_problem "untracked files are in the way: $in_the_way"
+    check_problem "Untracked files are in the way of the update: $in_the_way. Move or remove them, then run again."
   fi
 }
 
@@ -960,22 +1163,17 @@ run_check() {
   fetch_upstream
   count_divergence
   if [ "$AHEAD" -gt 0 ] && [ "$BEHIND" -gt 0 ]; then
-    check_problem "branches diverged: $BRANCH has $AHEAD local commit(s) that $UPSTREAM lacks"
+    explain_divergence
+    check_problem "$DIVERGED"
   elif [ "$AHEAD" -gt 0 ]; then
-    say "Note: $BRANCH has $AHEAD local commit(s) not on $UPSTREAM."
+    say "WARN: $BRANCH has $AHEAD local commit(s) not on $UPSTREAM; push or drop them."
   fi
   if [ "$BEHIND" -gt 0 ] || [ -f "$IN_PROGRESS" ]; then
     check_incoming
-    check_local_edits
-    check_untracked
   else
     say "Already up to date. ($(short "$HEAD_OID"))"
   fi
-  if [ -n "$CHECK_PROBLEMS" ]; then
-    say "Check: an update would fail: $CHECK_PROBLEMS."
-    exit 1
-  fi
-  say "Check: an update would succeed."
+  end_check
 }
 
 # ── Main ─────────────────────────────────────────────────────────────
@@ -993,6 +1191,10 @@ finish_update() {
     say "No runtime changes: restart not needed."
     SUMMARY="Update complete. $COMMITS commit(s) pulled, no restart needed."
   fi
+  if [ -n "$STASH_LEFT" ]; then
+    OUTCOME=updated-with-conflict
+    SUMMARY="$SUMMARY Local edits conflicted: kept in $STASH_LEFT."
+  fi
   UPDATE_DONE=true
   say "$SUMMARY"
   say "HEAD: ${HEAD_LINE%% *} — ${HEAD_LINE#* }"
@@ -1005,11 +1207,12 @@ main() {
   GIT_CEILING_DIRECTORIES="${PROJECT_DIR%/*}"
   export GIT_CEILING_DIRECTORIES="${GIT_CEILING_DIRECTORIES:-/}"
 
+  check_settings
   read_clock
+  trap_signals
   if [ "$CHECK_ONLY" = true ]; then
     read_checkout
     run_check
-    return 0
   fi
   trap finish EXIT
   read_checkout

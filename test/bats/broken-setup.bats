@@ -122,11 +122,40 @@ setup() {
     git -C "$MACHINE" commit -q -m "Local change $n"
   done
 
+  echo "uncommitted edit" >> "$MACHINE/README.md"
+  local local_head
+  local_head=$(short_sha "$MACHINE")
+
   run_update
 
   assert_failure 1
-  assert_line "[remote-update] main has 2 local commit(s) that origin/main lacks, and origin/main has 1 new. Keep the local ones: git pull --rebase, then git push. Drop them: git reset --hard origin/main."
+  assert_output "[remote-update] Current HEAD: $local_head
+[remote-update] Remote HEAD: $(short_sha "$UPSTREAM")
+[remote-update] main has 2 local commit(s) that origin/main lacks, and origin/main has 1 new. Keep the local ones: git pull --rebase, then git push. Drop them (uncommitted edits are kept): git reset --keep origin/main.
+[remote-update] FAIL: git pull --ff-only failed (branches diverged?)"
   assert_last_update summary "FAIL: git pull --ff-only failed (branches diverged?)"
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "uncommitted edit"
+
+  # The hint, followed as printed, keeps the uncommitted edit.
+  git -C "$MACHINE" reset -q --keep origin/main
+  assert_equal "$(head_of "$MACHINE")" "$(head_of "$UPSTREAM")"
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "uncommitted edit"
+}
+
+@test "diverged branch: the hint's reset --keep stops rather than discard an edit to a file it would change" {
+  upstream_commit notes.txt "upstream note" "Upstream change"
+  echo "local" > "$MACHINE/local.txt"
+  git -C "$MACHINE" add local.txt
+  git -C "$MACHINE" commit -q -m "Local change"
+  echo "uncommitted edit" >> "$MACHINE/local.txt"
+
+  run_update
+
+  assert_failure 1
+  assert_line --partial "Drop them (uncommitted edits are kept): git reset --keep origin/main."
+  run git -C "$MACHINE" reset -q --keep origin/main
+  assert_failure
+  assert_equal "$(tail -n 1 "$MACHINE/local.txt")" "uncommitted edit"
 }
 
 @test "credentials in the remote's URL are not shown in the FAIL line" {

@@ -62,10 +62,26 @@ machine_state() {
   run_check
 
   assert_failure 1
-  assert_line "[remote-update] Warning: local edits to files the incoming commits change: README.md. If they conflict, they stay in the stash."
-  assert_line "[remote-update] Problem: untracked files are in the way: new.txt"
-  assert_line "[remote-update] Check: an update would fail: untracked files are in the way: new.txt."
+  assert_output "[remote-update] Check only: nothing is changed but the remote-tracking refs.
+[remote-update] 2 incoming commit(s):
+[remote-update]   $(short_sha "$UPSTREAM") Add new.txt
+[remote-update]   $(short_sha "$UPSTREAM" HEAD~1) Rewrite README
+[remote-update] FAIL: Untracked files are in the way of the update: new.txt. Move or remove them, then run again.
+[remote-update] WARN: Local edits to files the incoming commits change: README.md. If they conflict, they stay in the stash.
+[remote-update] Check: an update would fail: Untracked files are in the way of the update: new.txt."
   assert_equal "$(machine_state)" "$before"
+}
+
+@test "local edits the incoming commits change, and nothing in the way: a WARN, as a real run says it; would succeed" {
+  upstream_commit README.md "rewritten upstream" "Rewrite README"
+  echo "local edit" >> "$MACHINE/README.md"
+
+  run_check
+
+  assert_success
+  assert_line "[remote-update] WARN: Local edits to files the incoming commits change: README.md. If they conflict, they stay in the stash."
+  assert_line "[remote-update] Would queue a restart."
+  refute_output --partial "Warning:"
 }
 
 @test "diverged branch, a running update and a stale git lock are all reported" {
@@ -83,10 +99,56 @@ machine_state() {
   kill "$holder"
 
   assert_failure 1
-  assert_line "[remote-update] Problem: an update is running now (lock holder pid $holder); this one would be skipped"
-  assert_line "[remote-update] Note: .git/index.lock was left by a git that is no longer running; the update would remove it."
-  assert_line "[remote-update] Problem: branches diverged: main has 1 local commit(s) that origin/main lacks"
+  assert_output "[remote-update] Check only: nothing is changed but the remote-tracking refs.
+[remote-update] FAIL: Another update is already running (lock holder pid $holder); this one would be skipped.
+[remote-update] Current HEAD: $(short_sha "$MACHINE")
+[remote-update] Remote HEAD: $(short_sha "$UPSTREAM")
+[remote-update] main has 1 local commit(s) that origin/main lacks, and origin/main has 1 new. Keep the local ones: git pull --rebase, then git push. Drop them (uncommitted edits are kept): git reset --keep origin/main.
+[remote-update] FAIL: git pull --ff-only failed (branches diverged?)
+[remote-update] 1 incoming commit(s):
+[remote-update]   $(short_sha "$UPSTREAM") Upstream change
+[remote-update] Check: an update would fail: Another update is already running (lock holder pid $holder); this one would be skipped; git pull --ff-only failed (branches diverged?)."
   assert [ -e "$MACHINE/.git/index.lock" ]
+}
+
+@test "diverged, with incoming dependency changes: FAIL, and nothing is said to be done after it" {
+  upstream_commit package.json '{"name": "valor", "version": "2"}' "Node deps"
+  echo "local" > "$MACHINE/local.txt"
+  git -C "$MACHINE" add local.txt
+  git -C "$MACHINE" commit -q -m "Local change"
+
+  run_check
+
+  assert_failure 1
+  assert_line "[remote-update] FAIL: git pull --ff-only failed (branches diverged?)"
+  refute_output --partial "Would"
+  refute_output --partial "would be"
+  assert_last_line "[remote-update] Check: an update would fail: git pull --ff-only failed (branches diverged?)."
+}
+
+@test "a stale git lock: a WARN that the update would remove it; one a git in this repository may hold: its FAIL line" {
+  upstream_commit notes.txt "a note" "Add notes"
+  touch "$MACHINE/.git/index.lock"
+
+  run_check
+
+  assert_success
+  assert_line -n 1 "[remote-update] WARN: .git/index.lock was left by a git that is no longer running; the update would remove it."
+  assert [ -e "$MACHINE/.git/index.lock" ]
+
+  mkfifo "$BATS_TEST_TMPDIR/feed"
+  (cd "$MACHINE" && exec git cat-file --batch) < "$BATS_TEST_TMPDIR/feed" > /dev/null 3>&- &
+  local long_git=$!
+  sleep 300 > "$BATS_TEST_TMPDIR/feed" 3>&- &
+  local feeder=$!
+
+  run_check
+  kill "$feeder" "$long_git"
+
+  assert_failure 1
+  assert_line -n 1 "[remote-update] FAIL: .git/index.lock is held by a git that may still be running. If no git is running, remove it: rm '$MACHINE/.git/index.lock'"
+  refute_output --partial "Would"
+  assert_last_line "[remote-update] Check: an update would fail: .git/index.lock is held by a git that may still be running."
 }
 
 @test "docs-only incoming commits: no restart would be needed" {
@@ -107,6 +169,29 @@ machine_state() {
   run_check
 
   assert_failure 1
-  assert_line --partial "[remote-update] FAIL: Could not fetch from $ORIGIN"
+  assert_line --partial "[remote-update] FAIL: Could not fetch from $ORIGIN: the remote is unreachable or refused."
+  assert_last_line "[remote-update] Check: an update would fail: Could not fetch from $ORIGIN: the remote is unreachable or refused."
   assert [ ! -e "$MACHINE/data" ]
+}
+
+@test "a remote that never answers: its FAIL line, then the Check line" {
+  git -C "$MACHINE" remote set-url origin "ssh://valor.invalid/valor.git"
+  make_stub ssh "exec sleep 4242"
+
+  VALOR_FETCH_TIMEOUT=1 run_check
+
+  assert_failure 1
+  assert_output "[remote-update] Check only: nothing is changed but the remote-tracking refs.
+[remote-update] FAIL: The remote ssh://valor.invalid/valor.git did not answer within 1 s (VALOR_FETCH_TIMEOUT). Nothing was pulled; the next run tries again.
+[remote-update] Check: an update would fail: The remote ssh://valor.invalid/valor.git did not answer within 1 s (VALOR_FETCH_TIMEOUT)."
+}
+
+@test "a checkout that cannot be updated: its FAIL line, then the Check line" {
+  git -C "$MACHINE" checkout -q --detach
+
+  run_check
+
+  assert_failure 1
+  assert_output "[remote-update] FAIL: HEAD is detached at $(short_sha "$MACHINE"); there is no branch to update. Check out the branch to follow, e.g. git checkout main.
+[remote-update] Check: an update would fail: HEAD is detached at $(short_sha "$MACHINE"); there is no branch to update."
 }

@@ -30,13 +30,18 @@ prepare_busy_machine() {
 }
 
 # A git first on PATH that counts its calls and, at call KILL_AT, kills the
-# whole run (its process group) before or after doing the real work.
+# whole run (its process group) before or after doing the real work; with
+# KILL_HOW=term it sends SIGTERM to the script alone and carries on.
 install_killing_git() {
   cat > "$STUB_BIN/git" <<STUB
 #!/bin/bash
 n=\$((\$(cat "$GIT_CALLS" 2>/dev/null || echo 0) + 1))
 echo "\$n" > "$GIT_CALLS"
 kill_run() {
+  if [ "\${KILL_HOW:-}" = term ]; then
+    kill -TERM "\$(cat "$RUN_PID_FILE")"
+    return
+  fi
   kill -KILL -- "-\$(cat "$RUN_PID_FILE")" 2>/dev/null
   kill -KILL \$\$
 }
@@ -87,6 +92,22 @@ convergence_problems() {
     echo "the run after: $again"
 }
 
+# term_problems kill|term: a run stopped by SIGTERM ends on its FAIL line
+# (or, stopped after its last git call, finishes) and records its outcome.
+term_problems() {
+  [ "$1" = term ] || return 0
+  local last
+  last="$(tail -n 1 "$BATS_TEST_TMPDIR/killed.out")"
+  case "$last" in
+    "[remote-update] FAIL: Stopped by SIGTERM"*)
+      grep -q '^exit=143$' "$MACHINE/data/last-update" || echo "not recorded: $(cat "$MACHINE/data/last-update")"
+      ;;
+    "[remote-update] HEAD: "*) ;;
+    *) echo "stopped run's last line: $last" ;;
+  esac
+  grep -q '^outcome=failed$\|^outcome=updated$' "$MACHINE/data/last-update" || echo "no outcome recorded"
+}
+
 count_git_calls_of_a_clean_run() {
   local machine_copy="$BATS_TEST_TMPDIR/count"
   cp -R "$MACHINE" "$machine_copy"
@@ -95,10 +116,10 @@ count_git_calls_of_a_clean_run() {
   cat "$GIT_CALLS"
 }
 
-# kill_at_every_git_call before|after: for every K, a fresh machine killed at
-# its K-th git call, then the convergence checks.
+# kill_at_every_git_call before|after [kill|term]: for every K, a fresh
+# machine killed at its K-th git call, then the convergence checks.
 kill_at_every_git_call() {
-  local when=$1 calls k problems report=""
+  local when=$1 how=${2:-kill} calls k problems report=""
   prepare_busy_machine
   install_killing_git
   calls=$(count_git_calls_of_a_clean_run)
@@ -111,8 +132,8 @@ kill_at_every_git_call() {
     cp -R "$BATS_TEST_TMPDIR.pristine/machine" "$MACHINE"
     : > "$STUB_LOG"
     rm -f "$GIT_CALLS"
-    run_in_own_group KILL_AT="$k" KILL_WHEN="$when"
-    problems="$(convergence_problems)"
+    run_in_own_group KILL_AT="$k" KILL_WHEN="$when" KILL_HOW="$how"
+    problems="$(term_problems "$how")$(convergence_problems)"
     if [ -n "$problems" ]; then
       report="$report
 killed $when git call $k of $calls:
@@ -129,6 +150,10 @@ $problems"
 
 @test "killed after any one of its git calls, the next run converges" {
   kill_at_every_git_call after
+}
+
+@test "SIGTERM to the script at any one of its git calls: it stops on its FAIL line, and the next run converges" {
+  kill_at_every_git_call before term
 }
 
 @test "killed during the checkout of 3000 files (.git/index.lock held, files half written): the next run finishes it" {
@@ -197,22 +222,79 @@ STUB
   done
 }
 
-@test "a git lock while a git is running: FAIL naming it and how to remove it; the lock stays; the next run recovers" {
+# start_long_lived_git FOLDER [GIT OPTION...]: a git that stays (an editor's
+# cat-file --batch), started in FOLDER, fed by a FIFO that a sleep holds open.
+start_long_lived_git() {
+  local folder=$1
+  shift
+  mkfifo "$BATS_TEST_TMPDIR/feed"
+  (cd "$folder" && exec git "$@" cat-file --batch) < "$BATS_TEST_TMPDIR/feed" > /dev/null 3>&- &
+  LONG_GIT=$!
+  sleep 300 > "$BATS_TEST_TMPDIR/feed" 3>&- &
+  FEEDER=$!
+  sleep 0.3
+  kill -0 "$LONG_GIT" || fail "the long-lived git did not start"
+}
+
+stop_long_lived_git() {
+  kill "$FEEDER" "$LONG_GIT" 2> /dev/null || true
+  wait "$LONG_GIT" "$FEEDER" 2> /dev/null || true
+}
+
+without_lsof() {
+  rm -f "$SYSTEM_BIN/lsof"
+}
+
+# stale_lock_with_a_git_elsewhere [without_lsof]
+stale_lock_with_a_git_elsewhere() {
+  "${1:-true}"
   upstream_commit notes.txt "a note" "Add notes"
   echo "local edit" >> "$MACHINE/README.md"
   touch "$MACHINE/.git/index.lock"
-  sh -c 'echo $$ > "$0"; exec sleep 60' "$BATS_TEST_TMPDIR/feeder.pid" 3>&- |
-    git hash-object --stdin > /dev/null 3>&- &
-  local running=$!
+  git init -q "$BATS_TEST_TMPDIR/other"
+  start_long_lived_git "$BATS_TEST_TMPDIR/other"
 
   run_update
 
+  kill -0 "$LONG_GIT" || fail "the long-lived git was gone before the end"
+  stop_long_lived_git
+  assert_success
+  assert_line "[remote-update] WARN: Removed .git/index.lock, left by a git that is no longer running."
+  assert_equal "$(head_of "$MACHINE")" "$(head_of "$UPSTREAM")"
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
+  assert [ ! -e "$MACHINE/.git/index.lock" ]
+}
+
+@test "a stale git lock while a git works in another repository (lsof): removed, the update goes on" {
+  command -v lsof > /dev/null || skip "no lsof on this machine"
+  stale_lock_with_a_git_elsewhere
+}
+
+@test "a stale git lock while a git works in another repository (/proc, no lsof): removed, the update goes on" {
+  [ -d /proc/self ] || skip "no /proc on this machine"
+  stale_lock_with_a_git_elsewhere without_lsof
+}
+
+# lock_with_a_git_here without_lsof|true FOLDER [GIT OPTION...]
+lock_with_a_git_here() {
+  "$1"
+  shift
+  upstream_commit notes.txt "a note" "Add notes"
+  echo "local edit" >> "$MACHINE/README.md"
+  touch "$MACHINE/.git/index.lock"
+  start_long_lived_git "$@"
+  local before
+  before=$(head_of "$MACHINE")
+
+  run_update
+
+  stop_long_lived_git
   assert_failure 1
-  assert_line "[remote-update] FAIL: .git/index.lock is held by a git that may still be running. If no git is running, remove it: rm '$MACHINE/.git/index.lock'"
+  assert_last_line "[remote-update] FAIL: .git/index.lock is held by a git that may still be running. If no git is running, remove it: rm '$MACHINE/.git/index.lock'"
   assert [ -e "$MACHINE/.git/index.lock" ]
+  assert_equal "$(head_of "$MACHINE")" "$before"
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
   assert_last_update outcome failed
-  kill "$running" "$(cat "$BATS_TEST_TMPDIR/feeder.pid")"
-  wait "$running" || true
 
   run_update
 
@@ -221,6 +303,25 @@ STUB
   assert_equal "$(head_of "$MACHINE")" "$(head_of "$UPSTREAM")"
   assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
   assert_equal "$(stash_count)" 0
+}
+
+@test "a git lock while a git works in this repository (lsof): FAIL naming it, the lock stays; the next run recovers" {
+  command -v lsof > /dev/null || skip "no lsof on this machine"
+  lock_with_a_git_here true "$MACHINE"
+}
+
+@test "a git lock while a git works in this repository (/proc, no lsof): FAIL naming it, the lock stays" {
+  [ -d /proc/self ] || skip "no /proc on this machine"
+  lock_with_a_git_here without_lsof "$MACHINE/scripts"
+}
+
+@test "a git lock while a git started elsewhere names this repository (--git-dir): left alone" {
+  lock_with_a_git_here true "$BATS_TEST_TMPDIR" --git-dir="$MACHINE/.git"
+}
+
+@test "a git lock while a git works in a linked worktree of this repository: left alone" {
+  git -C "$MACHINE" worktree add -q "$BATS_TEST_TMPDIR/linked" -b linked
+  lock_with_a_git_here true "$BATS_TEST_TMPDIR/linked"
 }
 
 @test "a remote that never answers: the whole fetch is ended at VALOR_FETCH_TIMEOUT, FAIL says so, nothing lost" {
@@ -237,8 +338,7 @@ STUB
   assert_every_line_prefixed
   run grep -c "^ssh -o BatchMode=yes -o ConnectTimeout=2 -o ServerAliveInterval=15 -o ServerAliveCountMax=3 " "$STUB_LOG"
   assert_output 1
-  run kill -0 "$(cat "$STUB_BIN/ssh.pid")"
-  assert_failure
+  assert_gone_within 5 "$(cat "$STUB_BIN/ssh.pid")"
   assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
   assert_equal "$(stash_count)" 0
   assert [ ! -e "$MACHINE/data/update.lock" ]
@@ -269,4 +369,161 @@ STUB
   assert_every_line_prefixed
   assert_equal "$(head_of "$MACHINE")" "$(head_of "$UPSTREAM")"
   assert [ ! -e "$MACHINE/data/update.lock" ]
+}
+
+# ── Killed while the remote hangs ────────────────────────────────────
+# git's ext:: transport runs a stub that never answers, so the run sits in
+# its fetch; then it is killed as a Mac kills things.
+
+hang_the_remote() {
+  upstream_commit notes.txt "a note" "Add notes"
+  echo "local edit" >> "$MACHINE/README.md"
+  make_stub hang-remote "exec sleep 4242"
+  git -C "$MACHINE" config protocol.ext.allow always
+  git -C "$MACHINE" remote set-url origin "ext::hang-remote"
+}
+
+# start_in_own_group: the script as launchd starts a job (its own process
+# group, SIGINT not ignored), in the background; RUN_PID is its pid and group.
+start_in_own_group() {
+  set -m
+  # shellcheck disable=SC2016 # $$ is the child's pid, expanded by the child
+  env PATH="$SCRIPT_PATH" VALOR_FETCH_TIMEOUT=300 bash -c 'echo $$ > "$0"; exec bash "$1"' \
+    "$RUN_PID_FILE" "$(update_script)" > "$BATS_TEST_TMPDIR/killed.out" 2>&1 3>&- &
+  RUN_PID=$!
+  set +m
+  wait_for_stub hang-remote
+  grep -q '^hang-remote ' "$STUB_LOG" || fail "the fetch never reached the remote"
+}
+
+# Every live process of the run: by its arguments (the checkout's path, the
+# hanging remote) or by its current directory (the checkout or its .git).
+processes_of_the_run() {
+  local pid state args line
+  while read -r pid state args; do
+    case "$state" in Z*) continue ;; esac
+    case "$args" in
+      *"$MACHINE"* | *hang-remote* | *"sleep 4242"*) echo "$pid $args" ;;
+    esac
+  done <<< "$(ps -A -o pid= -o stat= -o args=)"
+  if [ -d /proc/self ]; then
+    for line in /proc/[0-9]*; do
+      if [ "$line/cwd" -ef "$MACHINE" ] || [ "$line/cwd" -ef "$MACHINE/.git" ]; then
+        echo "${line#/proc/} (in the checkout)"
+      fi
+    done
+  else
+    lsof -d cwd -Fpn 2> /dev/null | while IFS= read -r line; do
+      case "$line" in
+        p*) pid=${line#p} ;;
+        "n$MACHINE" | "n$MACHINE/"*) echo "$pid (in ${line#n})" ;;
+      esac
+    done
+  fi
+}
+
+# assert_nothing_left_within SECONDS
+assert_nothing_left_within() {
+  local deadline=$(($(date +%s) + $1)) left
+  while :; do
+    left="$(processes_of_the_run)"
+    [ -n "$left" ] || return 0
+    [ "$(date +%s)" -lt "$deadline" ] || break
+    sleep 0.2
+  done
+  local pid _
+  while read -r pid _; do
+    kill -KILL "$pid" 2> /dev/null || true
+  done <<< "$left"
+  fail "still running $1 s after the kill:
+$left"
+}
+
+assert_next_run_completes() {
+  git -C "$MACHINE" remote set-url origin "$ORIGIN"
+  run_update
+  assert_success
+  assert_equal "$(head_of "$MACHINE")" "$(head_of "$UPSTREAM")"
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
+  assert_equal "$(stash_count)" 0
+}
+
+# assert_stopped_by SIGNAL STATUS: the run ended on its FAIL line, recorded.
+assert_stopped_by() {
+  assert_equal "$RUN_STATUS" "$2"
+  assert_equal "$(tail -n 1 "$BATS_TEST_TMPDIR/killed.out")" \
+    "[remote-update] FAIL: Stopped by $1. Nothing was pulled; the next run tries again."
+  assert_last_update outcome failed
+  assert_last_update exit "$2"
+  assert_last_update summary "FAIL: Stopped by $1. Nothing was pulled; the next run tries again."
+  assert [ ! -e "$MACHINE/data/update.lock" ]
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
+}
+
+@test "the remote hangs and the run's whole group is killed (SIGKILL): nothing of it is left" {
+  hang_the_remote
+  start_in_own_group
+
+  kill -KILL -- "-$RUN_PID"
+  wait "$RUN_PID" || true
+
+  assert_nothing_left_within 5
+  assert_next_run_completes
+}
+
+@test "the remote hangs and the run's whole group gets SIGTERM: nothing of it is left" {
+  hang_the_remote
+  start_in_own_group
+
+  kill -TERM -- "-$RUN_PID"
+  wait "$RUN_PID" || RUN_STATUS=$?
+
+  assert_nothing_left_within 5
+  assert_stopped_by SIGTERM 143
+  assert_next_run_completes
+}
+
+@test "launchd's stop (SIGTERM to the script, then SIGKILL to what is left of its group): nothing is left" {
+  hang_the_remote
+  start_in_own_group
+
+  kill -TERM "$RUN_PID"
+  wait "$RUN_PID" || RUN_STATUS=$?
+  kill -KILL -- "-$RUN_PID" 2> /dev/null || true
+
+  assert_nothing_left_within 5
+  assert_stopped_by SIGTERM 143
+  assert_next_run_completes
+}
+
+@test "SIGTERM, SIGHUP or SIGINT to the script alone: the fetch is ended, the run ends on its FAIL line, exit 128+N" {
+  hang_the_remote
+  local signal status
+  for signal in TERM:143 HUP:129 INT:130; do
+    status=${signal#*:}
+    signal=${signal%:*}
+    : > "$STUB_LOG"
+    start_in_own_group
+
+    kill "-$signal" "$RUN_PID"
+    RUN_STATUS=0
+    wait "$RUN_PID" || RUN_STATUS=$?
+
+    assert_nothing_left_within 5
+    assert_stopped_by "SIG$signal" "$status"
+  done
+  assert_next_run_completes
+}
+
+@test "runs that fetch and sync leave nothing running once they exit: a reader of their output is never kept waiting" {
+  make_stub uv
+  local n pid
+  for n in 1 2 3 4 5 6 7 8; do
+    upstream_commit uv.lock "version = $n" "Lock deps $n"
+    (PATH="$SCRIPT_PATH" bash "$(update_script)" 2>&1 3>&- | cat > "$BATS_TEST_TMPDIR/piped.out") 3>&- &
+    pid=$!
+    assert_gone_within 10 "$pid"
+    assert_equal "$(tail -n 1 "$BATS_TEST_TMPDIR/piped.out")" "[remote-update] HEAD: $(short_sha "$UPSTREAM") — Lock deps $n"
+  done
+  assert_nothing_left_within 3
 }

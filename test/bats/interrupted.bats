@@ -84,3 +84,31 @@ npm ci"
   assert_line "[remote-update] Already up to date. ($(short_sha "$MACHINE"))"
   assert [ ! -e "$MACHINE/data/update-in-progress" ]
 }
+
+@test "SIGTERM to the script during a slow sync: the sync is ended, the FAIL line is last, exit 143; the next run finishes" {
+  make_stub uv "exec sleep 4243"
+  upstream_commit pyproject.toml "[project]" "Python deps"
+  start_update "$BATS_TEST_TMPDIR/killed.out"
+  local pid=$! status=0
+  wait_for_stub uv
+
+  kill -TERM "$pid"
+  wait "$pid" || status=$?
+
+  assert_equal "$status" 143
+  assert_gone_within 5 "$(cat "$STUB_BIN/uv.pid")"
+  assert_equal "$(tail -n 1 "$BATS_TEST_TMPDIR/killed.out")" \
+    "[remote-update] FAIL: Stopped by SIGTERM during the update; the next run finishes it."
+  assert_last_update outcome failed
+  assert_last_update exit 143
+  assert_no_restart_flag
+  assert [ ! -e "$MACHINE/data/update.lock" ]
+  make_stub uv
+
+  run_update
+
+  assert_success
+  assert_line --partial "WARN: Resuming an interrupted update"
+  assert_line "[remote-update] Dependencies synced via uv."
+  assert [ -e "$MACHINE/data/restart-requested" ]
+}

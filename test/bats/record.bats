@@ -81,3 +81,46 @@ setup() {
   assert_success
   assert_line -n 0 "Usage: bash scripts/remote-update.sh [--check]"
 }
+
+@test "check without dashes: the unknown-argument line suggests --check, exit 2, nothing written" {
+  PATH="$SCRIPT_PATH" run bash "$(update_script)" check
+
+  assert_failure 2
+  assert_output "[remote-update] FAIL: unknown argument 'check'. Did you mean --check? Run with --help for usage."
+  assert [ ! -e "$MACHINE/data" ]
+}
+
+@test "VALOR_FETCH_TIMEOUT that is not a positive whole number: one line, exit 2, nothing fetched or written" {
+  upstream_commit notes.txt "a note" "Add notes"
+  echo "local edit" >> "$MACHINE/README.md"
+  local value
+  for value in abc 0 -3 1.5 " 5" 99999999999; do
+    VALOR_FETCH_TIMEOUT=$value PATH="$SCRIPT_PATH" run bash "$(update_script)"
+
+    assert_failure 2
+    assert_output "[remote-update] FAIL: VALOR_FETCH_TIMEOUT must be a whole number of seconds (got '$value')"
+    assert [ ! -e "$MACHINE/data" ]
+
+    VALOR_FETCH_TIMEOUT=$value PATH="$SCRIPT_PATH" run bash "$(update_script)" --check
+
+    assert_failure 2
+    assert_output "[remote-update] FAIL: VALOR_FETCH_TIMEOUT must be a whole number of seconds (got '$value')"
+  done
+  assert_equal "$(head_of "$MACHINE" origin/main)" "$(head_of "$MACHINE")"
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
+}
+
+@test "VALOR_FETCH_TIMEOUT with a leading zero is a number of seconds, not octal" {
+  VALOR_FETCH_TIMEOUT=09 PATH="$SCRIPT_PATH" run bash "$(update_script)"
+
+  assert_success
+  assert_up_to_date_output
+}
+
+@test "VALOR_UPDATE_TRIGGER outside manual, telegram, schedule: one line, exit 2, nothing written" {
+  VALOR_UPDATE_TRIGGER=bogus PATH="$SCRIPT_PATH" run bash "$(update_script)"
+
+  assert_failure 2
+  assert_output "[remote-update] FAIL: VALOR_UPDATE_TRIGGER must be manual, telegram or schedule (got 'bogus')"
+  assert [ ! -e "$MACHINE/data" ]
+}

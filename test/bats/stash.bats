@@ -96,8 +96,13 @@ setup() {
 
   assert_success
   assert_line --regexp '^\[remote-update\] WARN: stash pop conflict, changes remain in git stash list: stash@\{0\} \(On main: remote-update auto-stash [0-9]{8}-[0-9]{6}\)$'
-  assert_line "[remote-update] Update complete. 1 commit(s) pulled, restart queued."
+  assert_equal "${lines[${#lines[@]} - 2]}" "[remote-update] Update complete. 1 commit(s) pulled, restart queued. Local edits conflicted: kept in stash@{0}."
+  assert_last_line "[remote-update] HEAD: $(short_sha "$UPSTREAM") — Edit README upstream"
   assert_every_line_prefixed
+  assert_last_update outcome updated-with-conflict
+  assert_last_update stash 'stash@{0}'
+  assert_last_update exit 0
+  assert_last_update summary "Update complete. 1 commit(s) pulled, restart queued. Local edits conflicted: kept in stash@{0}."
   assert_equal "$(head_of "$MACHINE")" "$(head_of "$UPSTREAM")"
   assert_equal "$(cat "$MACHINE/README.md")" "$(printf 'line one\nupstream edit')"
   run grep -rl '^<<<<<<<' "$MACHINE" --exclude-dir=.git
@@ -107,6 +112,22 @@ setup() {
   run git -C "$MACHINE" stash show -p 'stash@{0}'
   assert_output --partial "+machine edit"
   assert [ -e "$MACHINE/data/restart-requested" ]
+
+  # As docs/update-script.md says to get them back, one file at a time.
+  git -C "$MACHINE" checkout 'stash@{0}' -- README.md
+  assert_equal "$(cat "$MACHINE/README.md")" "$(printf 'line one\nmachine edit')"
+}
+
+@test "a run without a conflict records no stash key" {
+  upstream_commit notes.txt "a note" "Add notes"
+  echo "local edit" >> "$MACHINE/README.md"
+
+  run_update
+
+  assert_success
+  assert_last_update outcome updated
+  run grep -c '^stash=' "$MACHINE/data/last-update"
+  assert_output 0
 }
 
 @test "conflicting pop below someone else's stash: the WARN names this run's entry" {
@@ -122,6 +143,7 @@ setup() {
 
   assert_success
   assert_line --regexp 'WARN: stash pop conflict, changes remain in git stash list: stash@\{0\} \(On main: remote-update auto-stash '
+  assert_last_update stash 'stash@{0}'
   assert_equal "$(stash_count)" 2
   assert_equal "$(git -C "$MACHINE" log -1 --format=%s 'stash@{1}')" "On main: someone else's stash"
 }
@@ -167,7 +189,9 @@ setup() {
   run_update
 
   assert_failure 1
-  assert_line "[remote-update] FAIL: Untracked files are in the way of the update: new-a.txt, new-b.txt. Move or remove them, then run again."
+  assert_line "[remote-update] Restoring stash..."
+  assert_last_line "[remote-update] FAIL: Untracked files are in the way of the update: new-a.txt, new-b.txt. Move or remove them, then run again."
+  assert_last_update summary "FAIL: Untracked files are in the way of the update: new-a.txt, new-b.txt. Move or remove them, then run again."
   refute_line --partial "branches diverged"
   assert_equal "$(head_of "$MACHINE")" "$before"
   assert_equal "$(cat "$MACHINE/new-a.txt")" "mine"

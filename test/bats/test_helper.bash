@@ -9,7 +9,10 @@ load "$REPO_ROOT/node_modules/bats-assert/load"
 # The commands the script and the stubs need: the script runs with nothing
 # else on PATH, so whether uv or npm "exists" is the test's choice, not this
 # machine's.
-SYSTEM_COMMANDS="git cat date dirname find mkdir mktemp mv ps rm rmdir sed sleep"
+SYSTEM_COMMANDS="git cat date dirname find mkdir mktemp mv ps readlink rm rmdir sed sleep"
+# Found when this machine has it (macOS always does): the script reads git
+# processes' current directories with it, else from /proc.
+OPTIONAL_COMMANDS="lsof"
 
 # The bash the script runs under: test/run-all.sh runs the suite a second
 # time with VALOR_TEST_BASH set to macOS's bash 3.2.
@@ -24,6 +27,11 @@ setup_path() {
   local cmd
   for cmd in $SYSTEM_COMMANDS; do
     ln -s "$(command -v "$cmd")" "$SYSTEM_BIN/$cmd"
+  done
+  for cmd in $OPTIONAL_COMMANDS; do
+    if command -v "$cmd" > /dev/null; then
+      ln -s "$(command -v "$cmd")" "$SYSTEM_BIN/$cmd"
+    fi
   done
   ln -s "$SCRIPT_BASH" "$SYSTEM_BIN/bash"
   SCRIPT_PATH="$STUB_BIN:$SYSTEM_BIN"
@@ -145,6 +153,12 @@ assert_every_line_prefixed() {
   done <<< "$output"
 }
 
+# The line a log or a chat reply read from the end shows first.
+assert_last_line() {
+  # shellcheck disable=SC2154 # output is set by bats' run
+  assert_equal "${output##*$'\n'}" "$1"
+}
+
 assert_no_restart_flag() {
   assert [ ! -e "$MACHINE/data/restart-requested" ]
 }
@@ -152,4 +166,13 @@ assert_no_restart_flag() {
 assert_stub_log_empty() {
   run cat "$STUB_LOG"
   assert_output ""
+}
+
+# assert_gone_within SECONDS PID
+assert_gone_within() {
+  local deadline=$(($(date +%s) + $1))
+  while kill -0 "$2" 2> /dev/null; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "pid $2 still running $1 s later"
+    sleep 0.2
+  done
 }

@@ -46,6 +46,25 @@ describe('the restart contract', () => {
     });
   });
 
+  it('local edits that conflict with the update: recorded as updated-with-conflict, naming the stash entry, exit 0', () => {
+    clone = createProjectClone();
+    fs.appendFileSync(path.join(clone.machine, 'tsconfig.json'), '\n// machine edit\n');
+    clone.push('tsconfig.json', '{}\n// upstream edit\n', 'Rewrite tsconfig');
+    const paths = projectPaths(clone.machine);
+
+    expect(runScript(clone.machine, 'schedule')).toBe(0);
+
+    const text = fs.readFileSync(paths.lastUpdate, 'utf8');
+    expect(text).toContain('\nstash=stash@{0}\n');
+    expect(parseLastUpdate(text)).toMatchObject({
+      outcome: 'updated-with-conflict',
+      exit: 0,
+      commits: 1,
+      summary: 'Update complete. 1 commit(s) pulled, restart queued. Local edits conflicted: kept in stash@{0}.',
+    });
+    expect(git(clone.machine, 'stash', 'show', '-p', 'stash@{0}')).toContain('+// machine edit');
+  });
+
   it('a failed run is recorded as failed, and writes no flag', () => {
     clone = createProjectClone();
     fs.renameSync(clone.origin, `${clone.origin}.gone`);
