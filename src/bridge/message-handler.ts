@@ -26,11 +26,13 @@ export function createMessageHandler(deps: MessageHandlerDeps): (message: Incomi
     const projectKey = deps.chats.get(message.chatId);
     if (projectKey === undefined) return;
     if (message.outgoing) {
-      // Else /update typed from the bridge's own account would do nothing, silently.
-      if (!toldOwnMessages.has(message.chatId)) {
+      // Else /update typed from the bridge's own account would do nothing, silently. Only a command
+      // is told: the account's other messages are mostly the bridge's own replies.
+      const command = !message.forwarded && parseUpdateCommand(message.text, deps.ownUsername()) !== undefined;
+      if (command && !toldOwnMessages.has(message.chatId)) {
         toldOwnMessages.add(message.chatId);
         deps.log(
-          `${projectKey} (${message.chatId}): messages sent by the account the bridge is logged in as are ignored, /update included: the bridge must run as its own Telegram account, and people write from theirs`,
+          `${projectKey} (${message.chatId}): /update sent by the account the bridge is logged in as is ignored, as all its messages are: the bridge must run as its own Telegram account, and people write from theirs`,
         );
       }
       return;

@@ -24,8 +24,9 @@ function harness() {
 }
 
 describe("the bridge's own messages", () => {
-  it('are ignored, /update included, and the log says why once per chat', async () => {
+  it('are ignored, /update included, and the log says why once per chat, for a command only (not the bridge's own replies)', async () => {
     const h = harness();
+    await h.send('-100111', 0, true, 'an answer the bridge sent');
     await h.send('-100111', 1, true);
     await h.send('-100111', 2, true, 'hello');
     await h.send('-100222', 3, true);
@@ -33,8 +34,8 @@ describe("the bridge's own messages", () => {
     await h.send('-100111', 5, false);
     expect(h.updates).toEqual([5]);
     expect(h.logs).toEqual([
-      'valor (-100111): messages sent by the account the bridge is logged in as are ignored, /update included: the bridge must run as its own Telegram account, and people write from theirs',
-      'docs (-100222): messages sent by the account the bridge is logged in as are ignored, /update included: the bridge must run as its own Telegram account, and people write from theirs',
+      'valor (-100111): /update sent by the account the bridge is logged in as is ignored, as all its messages are: the bridge must run as its own Telegram account, and people write from theirs',
+      'docs (-100222): /update sent by the account the bridge is logged in as is ignored, as all its messages are: the bridge must run as its own Telegram account, and people write from theirs',
     ]);
   });
 });
