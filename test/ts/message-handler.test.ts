@@ -24,7 +24,7 @@ function harness() {
 }
 
 describe("the bridge's own messages", () => {
-  it('are ignored, /update included, and the log says why once per chat, for a command only (not the bridge's own replies)', async () => {
+  it("are ignored, /update included, and the log says why once per chat, for a command only (not the bridge's own replies)", async () => {
     const h = harness();
     await h.send('-100111', 0, true, 'an answer the bridge sent');
     await h.send('-100111', 1, true);
