@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void bridge.shutdown('SIGINT'));
   void transport.lost().then((lost) => {
     log(lost.reason);
-    void bridge.shutdown(lost.kind === 'login' ? 'LOGIN_LOST' : 'CONNECTION_LOST');
+    void bridge.shutdown('LOGIN_LOST');
   });
   await bridge.start();
   if (transport instanceof ConsoleTransport) void transport.ended().then(() => bridge.finishWhenIdle());

@@ -28,7 +28,7 @@ export const RESTART_POLL_MS = 250;
  * unless the bridge ran under the plist's ThrottleInterval. 143 after
  * SIGTERM tells the log a restart was asked for.
  */
-export const EXIT_CODES = { SIGTERM: 143, SIGINT: 0, END_OF_INPUT: 0, CONNECTION_LOST: 1, LOGIN_LOST: 2 } as const;
+export const EXIT_CODES = { SIGTERM: 143, SIGINT: 0, END_OF_INPUT: 0, LOGIN_LOST: 2 } as const;
 export type ShutdownReason = keyof typeof EXIT_CODES;
 
 export interface BridgeDeps {
@@ -130,6 +130,7 @@ export class Bridge {
       log: deps.log,
     });
 
+    const unreadable = new Set<string>();
     const gate = new CatchUpGate({
       handle: onMessage,
       mark: (chatId) => this.marks.get(chatId),
@@ -139,6 +140,7 @@ export class Bridge {
           transport: deps.transport,
           marks: this.marks,
           limits: deps.settings.catchUp,
+          unreadable,
           handle,
           isShuttingDown: () => this.shuttingDown,
           nowSeconds: () => Math.floor(Date.now() / 1000),

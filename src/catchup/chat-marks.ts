@@ -17,7 +17,9 @@ export class ChatMarks {
     return this.marks.get(chatId);
   }
 
+  /** Also from nothing to 0: a chat with no history yet is known from then on. */
   advance(chatId: string, messageId: number): void {
-    if ((this.marks.get(chatId) ?? 0) < messageId) this.marks.set(chatId, messageId);
+    const mark = this.marks.get(chatId);
+    if (mark === undefined || mark < messageId) this.marks.set(chatId, messageId);
   }
 }

@@ -16,7 +16,8 @@ const GRAMJS_RETRY_DELAY_MS = 1000;
 /** What gramjs 2.26 logs at the moments the connection changes (network/MTProtoSender.js). */
 const ATTEMPT_FAILED = /^WebSocket connection failed attempt: \d+$/;
 const CONNECTED = /^Connection to .* complete!$/;
-const DROPPED = 'Connection closed while receiving data';
+/** A broken read, or a reconnection gramjs starts itself (its pings went unanswered). */
+const DROPPED = new Set(['Connection closed while receiving data', 'Started reconnecting']);
 /** Lines that only accompany a state change or an error passed to onError, or our own disconnect. */
 const ROUTINE = new Set([
   'Disconnecting...',
@@ -47,7 +48,7 @@ class ConnectionStateLogger extends Logger {
   override _log(level: LogLevel, message: string): void {
     if (ATTEMPT_FAILED.test(message)) this.attemptFailed = true;
     else if (CONNECTED.test(message)) this.connection.connected();
-    else if (message === DROPPED) this.connection.dropped();
+    else if (DROPPED.has(message)) this.connection.dropped();
     else if ((level === LogLevel.ERROR || level === LogLevel.WARN) && !ROUTINE.has(message)) this.connection.note(message);
   }
 }

@@ -1,5 +1,6 @@
 import { Api, errors } from 'telegram';
 import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
+import { chatAccessError } from './chat-access.js';
 import { ConnectionWatchdog } from './connection-watchdog.js';
 import { splitMessage } from './split-message.js';
 import type { BridgeTelegramClient } from './telegram-client.js';
@@ -100,6 +101,15 @@ export class TelegramTransport implements Transport {
     });
   }
 
+  /** Work on one chat: an answer that means the chat is gone becomes one ChatAccessError naming it. */
+  private async inChat<T>(chatId: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw chatAccessError(chatId, error) ?? error;
+    }
+  }
+
   /**
    * Asks Telegram directly: gramjs's checkAuthorization() answers false for
    * any error, a network failure or a flood wait included.
@@ -108,6 +118,8 @@ export class TelegramTransport implements Transport {
     try {
       await this.request(this.client.invoke(new Api.updates.GetState()), 'checking the login');
     } catch (error) {
+      // The link broke right after connecting: gramjs reconnects (the connection log says so); ask again.
+      if (error instanceof RequestTimeout) return this.checkLogin();
       if (isLoginError(error)) {
         throw new LoginError(`TELEGRAM_SESSION is not logged in (${(error as errors.RPCError).errorMessage}): run \`npm run login\` and save the new session string in .env`);
       }
@@ -166,29 +178,34 @@ export class TelegramTransport implements Transport {
   }
 
   async send(target: ReplyTarget, text: string): Promise<void> {
-    const peer = await this.peer(target.chatId);
-    for (const part of splitMessage(text)) {
-      await this.request(
-        this.client.sendMessage(peer, { message: part, replyTo: target.replyTo, topMsgId: target.topicId, parseMode: false, linkPreview: false }),
-        `sending to ${target.chatId}`,
-      );
-    }
+    await this.inChat(target.chatId, async () => {
+      const peer = await this.peer(target.chatId);
+      for (const part of splitMessage(text)) {
+        await this.request(
+          this.client.sendMessage(peer, { message: part, replyTo: target.replyTo, topMsgId: target.topicId, parseMode: false, linkPreview: false }),
+          `sending to ${target.chatId}`,
+        );
+      }
+    });
   }
 
   async react(chatId: string, messageId: number, emoji: string | null): Promise<void> {
-    const request = new Api.messages.SendReaction({
-      peer: await this.peer(chatId),
-      msgId: messageId,
-      reaction: emoji === null ? [] : [new Api.ReactionEmoji({ emoticon: emoji })],
+    await this.inChat(chatId, async () => {
+      const request = new Api.messages.SendReaction({
+        peer: await this.peer(chatId),
+        msgId: messageId,
+        reaction: emoji === null ? [] : [new Api.ReactionEmoji({ emoticon: emoji })],
+      });
+      await this.request(this.client.invoke(request), `reacting in ${chatId}`);
     });
-    await this.request(this.client.invoke(request), `reacting in ${chatId}`);
   }
 
   async recentMessages(chatId: string, afterId: number, limit: number): Promise<IncomingMessage[]> {
-    const peer = await this.peer(chatId);
-    const history = await this.request(
-      this.client.invoke(new Api.messages.GetHistory({ peer, minId: afterId, limit, offsetId: 0, offsetDate: 0, addOffset: 0, maxId: 0 })),
-      `reading the history of ${chatId}`,
+    const history = await this.inChat(chatId, async () =>
+      this.request(
+        this.client.invoke(new Api.messages.GetHistory({ peer: await this.peer(chatId), minId: afterId, limit, offsetId: 0, offsetDate: 0, addOffset: 0, maxId: 0 })),
+        `reading the history of ${chatId}`,
+      ),
     );
     if (history instanceof Api.messages.MessagesNotModified) return [];
     return history.messages.filter((m): m is Api.Message => m instanceof Api.Message).map((m) => toIncoming(m, chatId));

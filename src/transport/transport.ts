@@ -23,9 +23,12 @@ export interface ReplyTarget {
   topicId?: number;
 }
 
-/** Why the transport cannot go on: the process should end and be started again (or a person log in). */
+/**
+ * Why the transport cannot go on: the login is gone and a person must log in.
+ * An outage is not a reason: the transport reconnects by itself.
+ */
 export interface LostConnection {
-  kind: 'login' | 'connection';
+  kind: 'login';
   reason: string;
 }
 

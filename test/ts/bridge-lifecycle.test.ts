@@ -51,7 +51,6 @@ describe('exit codes', () => {
   it.each([
     ['SIGTERM', 143],
     ['SIGINT', 0],
-    ['CONNECTION_LOST', 1],
     ['LOGIN_LOST', 2],
   ] as const)('%s exits %d', async (reason, code) => {
     const h = bridgeHarness();

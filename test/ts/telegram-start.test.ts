@@ -34,6 +34,21 @@ describe('starting the Telegram transport', () => {
     await expect(transport.start(async () => {})).rejects.toThrow('could not connect to Telegram');
   });
 
+  it('a link that breaks right after connecting: the login check is asked again, not a failed start', async () => {
+    let asked = 0;
+    const { client } = recordingClient((r) => {
+      if (r instanceof Api.updates.GetState) return ++asked === 1 ? 'never' : undefined;
+      if (r instanceof Api.users.GetUsers) return [new Api.User({ id: bigInt(42), self: true, accessHash: bigInt(1), username: 'valorbot' })];
+      return undefined;
+    });
+    client.connect = async () => true;
+    const transport = new TelegramTransport(client, () => {}, { requestTimeoutMs: 50 });
+    await transport.start(async () => {});
+
+    expect(asked).toBe(2);
+    expect(transport.describe()).toBe('connected as @valorbot');
+  });
+
   it('a session Telegram no longer knows is a LoginError naming the reason; a flood wait is "could not ask"', async () => {
     const getState = new Api.updates.GetState();
     const startWith = async (error: Error) => {
