@@ -44,17 +44,23 @@ export async function telegramRestartUnderLoad(server: TelegramServer, user: Per
     const from = chat.messages.length;
     const answersSeen = (): number => chat.messages.slice(from).filter((m) => m.text.startsWith('answer to ')).length;
 
+    let killed = false;
+    const crashOnce = (): void => {
+      if (killed) return;
+      killed = true;
+      service.kill('SIGKILL');
+    };
     const startedAt = performance.now();
     const sent: number[] = [];
     const half = TELEGRAM_LOAD_MESSAGES / 2;
     for (let n = 1; n <= TELEGRAM_LOAD_MESSAGES; n++) {
       sent.push(await chat.send(`msg-${String(n).padStart(3, '0')}`));
       if (n === half && interruption === 'update') await chat.send('/update');
-      if (interruption === 'crash' && first.exitedAt() === undefined && answersSeen() >= CRASH_AFTER_ANSWERS) service.kill('SIGKILL');
+      if (interruption === 'crash' && answersSeen() >= CRASH_AFTER_ANSWERS) crashOnce();
     }
-    if (interruption === 'crash' && first.exitedAt() === undefined) {
+    if (interruption === 'crash' && !killed) {
       await chat.waitForMessage(() => answersSeen() >= CRASH_AFTER_ANSWERS, { from, timeoutMs: 60_000 });
-      service.kill('SIGKILL');
+      crashOnce();
     }
     const firstExitCode = await first.exited;
     const second = await service.nextRun(0);
