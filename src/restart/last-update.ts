@@ -19,6 +19,8 @@ export interface LastUpdate {
   head: string;
   commits: number;
   summary: string;
+  /** The stash entry holding local edits that conflicted (`updated-with-conflict`), else ''. */
+  stash: string;
 }
 
 const OUTCOMES: readonly string[] = ['updated', 'updated-with-conflict', 'up-to-date', 'failed', 'skipped'];
@@ -45,6 +47,7 @@ export function parseLastUpdate(text: string): LastUpdate | undefined {
     head: fields.get('head') ?? '',
     commits,
     summary: fields.get('summary') ?? '',
+    stash: fields.get('stash') ?? '',
   };
 }
 

@@ -45,20 +45,26 @@ export function decideNotice(record: LastUpdate, state: NoticeState, context: No
       lines.push(`scheduled update failed (exit ${record.exit}): ${record.summary}`);
       next.failure = record.summary;
     }
-  } else if (record.outcome === 'updated' || record.outcome === 'up-to-date') {
-    const restartPending = scheduled && record.outcome === 'updated' && record.summary.includes('restart queued');
+  } else if (record.outcome !== 'skipped') {
+    const updated = record.outcome === 'updated' || record.outcome === 'updated-with-conflict';
+    const restartPending = scheduled && updated && record.summary.includes('restart queued');
     // The restart comes once the bridge is idle: the notice waits for it.
     if (restartPending && context.phase === 'running') return { state };
     if (state.failure !== undefined) {
       lines.push('updates working again');
       delete next.failure;
     }
-    if (scheduled && record.outcome === 'updated') {
+    if (scheduled && updated) {
       lines.push(
         restartPending
           ? `updated by schedule: ${record.commits} commit(s), restarted on ${context.head}`
           : `updated by schedule: ${record.commits} commit(s), no restart needed (HEAD ${context.head})`,
       );
+    }
+    // Nobody saw a scheduled run's output: edits out of the tree need saying.
+    if (scheduled && record.outcome === 'updated-with-conflict') {
+      const entry = record.stash || 'stash@{0}';
+      lines.push(`needs attention: local edits on this machine conflicted with the update and are kept in ${entry}: git stash pop ${entry} brings them back`);
     }
   }
   if (lines.length === 0) return { state: next };

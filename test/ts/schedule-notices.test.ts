@@ -12,7 +12,7 @@ const HEAD = 'abc1234 — Add notes';
 const FETCH_FAILED = 'FAIL: Could not fetch from git@example.com:valor.git: the remote is unreachable or refused. Nothing was pulled; the next run tries again.';
 
 function record(overrides: Partial<LastUpdate>): LastUpdate {
-  return { time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'up-to-date', exit: 0, head: 'abc1234ffff', commits: 0, summary: 'Already up to date. (abc1234)', ...overrides };
+  return { time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'up-to-date', exit: 0, head: 'abc1234ffff', commits: 0, summary: 'Already up to date. (abc1234)', stash: '', ...overrides };
 }
 
 const failed = (time: string, summary = FETCH_FAILED) => record({ time, outcome: 'failed', exit: 1, summary });
@@ -49,6 +49,21 @@ describe('what a scheduled run tells the notify chat', () => {
     expect(tell([updated('t1')], 'startup')).toEqual([`studio: updated by schedule: 2 commit(s), restarted on ${HEAD}`]);
   });
 
+  it('a scheduled update whose local edits conflicted is told, after the restart, with the stash entry that holds them', () => {
+    const conflicted = record({
+      time: 't1',
+      outcome: 'updated-with-conflict',
+      commits: 2,
+      summary: 'Update complete. 2 commit(s) pulled, restart queued. Local edits conflicted: kept in stash@{1}.',
+      stash: 'stash@{1}',
+    });
+    expect(tell([conflicted], 'running')).toEqual([undefined]);
+    expect(tell([conflicted], 'startup')).toEqual([
+      `studio: updated by schedule: 2 commit(s), restarted on ${HEAD}\nneeds attention: local edits on this machine conflicted with the update and are kept in stash@{1}: git stash pop stash@{1} brings them back`,
+    ]);
+    expect(tell([{ ...conflicted, trigger: 'telegram' }], 'startup')).toEqual([undefined]);
+  });
+
   it('an update that needed no restart is told at once', () => {
     expect(tell([updated('t1', 'Update complete. 2 commit(s) pulled, no restart needed.')])).toEqual([
       `studio: updated by schedule: 2 commit(s), no restart needed (HEAD ${HEAD})`,
@@ -77,7 +92,7 @@ describe('what a scheduled run tells the notify chat', () => {
 describe('reading data/last-update', () => {
   it('parses what the script writes, and refuses what it does not', () => {
     const text = 'time=2026-11-24T06:00:00Z\ntrigger=schedule\noutcome=failed\nexit=1\nhead=abc\ncommits=0\nsummary=FAIL: x=y\n';
-    expect(parseLastUpdate(text)).toEqual({ time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'failed', exit: 1, head: 'abc', commits: 0, summary: 'FAIL: x=y' });
+    expect(parseLastUpdate(text)).toEqual({ time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'failed', exit: 1, head: 'abc', commits: 0, summary: 'FAIL: x=y', stash: '' });
     expect(parseLastUpdate('')).toBeUndefined();
     expect(parseLastUpdate(text.replace('outcome=failed', 'outcome=exploded'))).toBeUndefined();
   });

@@ -7,7 +7,7 @@ import { formatDuration, statusLine, type StatusFacts } from '../../src/update/s
 const NOW = Date.parse('2026-11-29T22:30:00Z');
 const MIN = 60_000;
 const RUNNING = { commit: '1a2b3c4d5e6f', shortCommit: '1a2b3c4', subject: 'Add release notes' };
-const UPDATED: LastUpdate = { time: '2026-11-29T22:10:07Z', trigger: 'telegram', outcome: 'updated', exit: 0, head: '1a2b3c4d5e6f', commits: 1, summary: 'Update complete. 1 commit(s) pulled, restart queued.' };
+const UPDATED: LastUpdate = { time: '2026-11-29T22:10:07Z', trigger: 'telegram', outcome: 'updated', exit: 0, head: '1a2b3c4d5e6f', commits: 1, summary: 'Update complete. 1 commit(s) pulled, restart queued.', stash: '' };
 
 function facts(change: Partial<StatusFacts> = {}): StatusFacts {
   return {
