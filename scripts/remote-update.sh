@@ -255,6 +255,10 @@ show_git_output() {
 # '<path>.lock': File exists."); some, such as git stash create, fail
 # without a word, and then every lock in .git is a suspect.
 blocking_git_locks() {
+  named_git_lock || find "$PROJECT_DIR/.git" -name '*.lock' -type f 2>/dev/null
+}
+
+named_git_lock() {
   local line path
   while IFS= read -r line; do
     case "$line" in
@@ -265,7 +269,7 @@ blocking_git_locks() {
         ;;
     esac
   done < "$WORK_DIR/git.out"
-  find "$PROJECT_DIR/.git" -name '*.lock' -type f 2>/dev/null
+  return 1
 }
 
 # A git works in this repository when its current directory is in the
@@ -352,22 +356,20 @@ any_folder_here() {
   return 1
 }
 
-# A lock is left over when no git works in this repository and it is older
-# than this run's own lock record, so that no git can have taken it since ps
-# looked.
-git_lock_is_stale() {
-  local lock=$1
-  [ -n "$LOCK_RECORD" ] && ! git_works_here && [ ! "$lock" -nt "$LOCK_OWNER" ]
+# remove_stale_git_lock LOCK MARK: removes LOCK when it is left over: no git
+# works in this repository and it is no newer than MARK, a file this run
+# wrote before ps looked, so that no git can have taken it since.
+remove_stale_git_lock() {
+  local lock=$1 mark=$2
+  ! git_works_here && [ ! "$lock" -nt "$mark" ] || return 1
+  rm -f "$lock"
+  say "WARN: Removed ${lock#"$PROJECT_DIR"/}, left by a git that is no longer running."
 }
 
 recover_git_lock() {
   local lock=$1 name=${1#"$PROJECT_DIR"/}
   [ -e "$lock" ] || return 0
-  if git_lock_is_stale "$lock"; then
-    rm -f "$lock"
-    say "WARN: Removed $name, left by a git that is no longer running."
-    return 0
-  fi
+  [ -n "$LOCK_RECORD" ] && remove_stale_git_lock "$lock" "$LOCK_OWNER" && return 0
   show_git_output
   fail "$name is held by a git that may still be running. If no git is running, remove it: rm '$lock'"
 }
@@ -760,13 +762,13 @@ explain_fetch_failure() {
   if timed_out; then
     fail "The remote $(remote_url) did not answer within $FETCH_TIMEOUT s (VALOR_FETCH_TIMEOUT). Nothing was pulled; the next run tries again."
   fi
-  show_git_output
-  lock="$(blocking_git_locks | sed -n 1p)"
-  if [ -n "$lock" ]; then
+  # A fetch names the lock that stops it; any other lock is not in its way.
+  if lock="$(named_git_lock)"; then
     recover_git_lock "$lock"
     fetch_upstream
     return 0
   fi
+  show_git_output
   case "$(cat "$WORK_DIR/git.out")" in
     *"Authentication failed"* | *"Permission denied"* | *"could not read Username"* | *"terminal prompts disabled"* | *"403"*)
       fail "The remote $(remote_url) refused authentication. Nothing was pulled. Check this machine's git credentials or ssh key for it."
@@ -1083,11 +1085,20 @@ check_lock() {
   fi
 }
 
+# The fetch is the one thing --check changes, so a lock a killed git left on
+# a remote-tracking ref, which would block it, goes as in a real run; one
+# that stays is the fetch's to report. Any other lock is only reported.
 check_git_locks() {
   local lock name
   while IFS= read -r lock; do
     [ -n "$lock" ] || continue
     name=${lock#"$PROJECT_DIR"/}
+    case "$name" in
+      .git/refs/remotes/*)
+        remove_stale_git_lock "$lock" "$WORK_DIR/started" || true
+        continue
+        ;;
+    esac
     if git_works_here; then
       check_problem "$name is held by a git that may still be running. If no git is running, remove it: rm '$lock'"
     else
@@ -1157,6 +1168,7 @@ check_untracked() {
 run_check() {
   WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/remote-update.XXXXXX")"
   trap 'rm -rf "$WORK_DIR"' EXIT
+  : > "$WORK_DIR/started"
   say "Check only: nothing is changed but the remote-tracking refs."
   check_lock
   check_git_locks

@@ -151,6 +151,63 @@ machine_state() {
   assert_last_line "[remote-update] Check: an update would fail: .git/index.lock is held by a git that may still be running."
 }
 
+@test "a killed git's lock on a remote-tracking ref: removed as a real run would, with its WARN, then the fetch; nothing contradicts it" {
+  upstream_commit notes.txt "a note" "Add notes"
+  mkdir -p "$MACHINE/.git/refs/remotes/origin"
+  touch -t 202001010000 "$MACHINE/.git/refs/remotes/origin/main.lock"
+  local before
+  before="$(machine_state)"
+
+  run_check
+
+  assert_success
+  assert_output "[remote-update] Check only: nothing is changed but the remote-tracking refs.
+[remote-update] WARN: Removed .git/refs/remotes/origin/main.lock, left by a git that is no longer running.
+[remote-update] 1 incoming commit(s):
+[remote-update]   $(short_sha "$UPSTREAM") Add notes
+[remote-update] Would queue a restart.
+[remote-update] Check: an update would succeed."
+  assert [ ! -e "$MACHINE/.git/refs/remotes/origin/main.lock" ]
+  assert_equal "$(head_of "$MACHINE" origin/main)" "$(head_of "$UPSTREAM")"
+  assert_equal "$(machine_state)" "$before"
+}
+
+@test "a lock on a remote-tracking ref a git in this repository may hold: one FAIL line, then the Check line" {
+  upstream_commit notes.txt "a note" "Add notes"
+  mkdir -p "$MACHINE/.git/refs/remotes/origin"
+  touch -t 202001010000 "$MACHINE/.git/refs/remotes/origin/main.lock"
+  mkfifo "$BATS_TEST_TMPDIR/feed"
+  (cd "$MACHINE" && exec git cat-file --batch) < "$BATS_TEST_TMPDIR/feed" > /dev/null 3>&- &
+  local long_git=$!
+  sleep 300 > "$BATS_TEST_TMPDIR/feed" 3>&- &
+  local feeder=$!
+
+  run_check
+  kill "$feeder" "$long_git"
+
+  assert_failure 1
+  local fail="[remote-update] FAIL: .git/refs/remotes/origin/main.lock is held by a git that may still be running. If no git is running, remove it: rm '$MACHINE/.git/refs/remotes/origin/main.lock'"
+  assert_line -n 0 "[remote-update] Check only: nothing is changed but the remote-tracking refs."
+  assert_line -n $((${#lines[@]} - 2)) "$fail"
+  assert_last_line "[remote-update] Check: an update would fail: .git/refs/remotes/origin/main.lock is held by a git that may still be running."
+  assert_equal "$(grep -c -e '^\[remote-update\] FAIL: ' -e 'WARN: ' <<< "$output")" 1
+  assert_equal "$(grep -c "Unable to create" <<< "$output")" 1
+  assert [ -e "$MACHINE/.git/refs/remotes/origin/main.lock" ]
+}
+
+@test "a stale lock that is not in the fetch's way and an unreachable remote: the remote's FAIL line, not the lock's" {
+  touch "$MACHINE/.git/index.lock"
+  mv "$ORIGIN" "$ORIGIN.gone"
+
+  run_check
+
+  assert_failure 1
+  assert_line -n 1 "[remote-update] WARN: .git/index.lock was left by a git that is no longer running; the update would remove it."
+  refute_output --partial "is held by a git"
+  assert_last_line "[remote-update] Check: an update would fail: Could not fetch from $ORIGIN: the remote is unreachable or refused."
+  assert [ -e "$MACHINE/.git/index.lock" ]
+}
+
 @test "docs-only incoming commits: no restart would be needed" {
   printf '*.md\n' > "$UPSTREAM/.restartignore"
   git -C "$UPSTREAM" add .restartignore && git -C "$UPSTREAM" commit -q -m "ignore" && git -C "$UPSTREAM" push -q
