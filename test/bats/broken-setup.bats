@@ -10,8 +10,7 @@ setup() {
 
 @test "not a git repository: FAIL line naming the folder, nothing written" {
   local plain="$BATS_TEST_TMPDIR/plain"
-  mkdir -p "$plain/scripts"
-  cp "$REPO_ROOT/scripts/remote-update.sh" "$plain/scripts/"
+  copy_update_script "$plain"
 
   PATH="$SCRIPT_PATH" run bash "$plain/scripts/remote-update.sh"
 
@@ -22,8 +21,7 @@ setup() {
 
 @test "copied into a folder inside another repository: still not a git checkout of its own" {
   local nested="$MACHINE/vendor/copy"
-  mkdir -p "$nested/scripts"
-  cp "$REPO_ROOT/scripts/remote-update.sh" "$nested/scripts/"
+  copy_update_script "$nested"
 
   PATH="$SCRIPT_PATH" run bash "$nested/scripts/remote-update.sh"
 

@@ -52,7 +52,7 @@ bash32_violations() {
 @test "every script runs under bash 3.2 with BSD tools: no bash 4+ or GNU-only construct" {
   local file found=""
   # portability.bats is left out: it holds every construct, as data.
-  for file in "$REPO_ROOT"/scripts/*.sh "$REPO_ROOT"/test/run-all.sh "$REPO_ROOT"/.ci/run \
+  for file in "$REPO_ROOT"/scripts/*.sh "$REPO_ROOT"/scripts/lib/*.sh "$REPO_ROOT"/test/run-all.sh "$REPO_ROOT"/.ci/run \
     "$REPO_ROOT"/test/bats/*.bash "$REPO_ROOT"/test/bats/[!p]*.bats; do
     found+="$(bash32_violations "$file")"
   done

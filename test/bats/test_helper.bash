@@ -47,6 +47,13 @@ setup_git_identity() {
   git config --global advice.detachedHead false
 }
 
+# copy_update_script FOLDER: the update script and its parts into FOLDER/scripts.
+copy_update_script() {
+  mkdir -p "$1/scripts"
+  cp "$REPO_ROOT/scripts/remote-update.sh" "$1/scripts/"
+  cp -R "$REPO_ROOT/scripts/lib" "$1/scripts/"
+}
+
 setup_repos() {
   setup_path
   setup_git_identity
@@ -55,8 +62,7 @@ setup_repos() {
   MACHINE="$BATS_TEST_TMPDIR/machine"
   git init -q --bare "$ORIGIN"
   git init -q "$UPSTREAM"
-  mkdir -p "$UPSTREAM/scripts"
-  cp "$REPO_ROOT/scripts/remote-update.sh" "$UPSTREAM/scripts/"
+  copy_update_script "$UPSTREAM"
   printf 'data/\n.venv/\nnode_modules/\n' > "$UPSTREAM/.gitignore"
   printf 'line one\nline two\n' > "$UPSTREAM/README.md"
   printf '{"name": "valor"}\n' > "$UPSTREAM/package.json"

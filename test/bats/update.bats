@@ -107,3 +107,35 @@ setup() {
   assert_line "[remote-update] Pulled 1 commit(s):"
   assert [ -e "$MACHINE/data/restart-requested" ]
 }
+
+# new_version_of FILE SED-EXPRESSION: changes an upstream file in place (not committed).
+new_version_of() {
+  sed "$2" "$UPSTREAM/$1" > "$UPSTREAM/$1.new"
+  mv "$UPSTREAM/$1.new" "$UPSTREAM/$1"
+  cmp -s "$UPSTREAM/$1" "$REPO_ROOT/$1" && fail "$2 did not change $1"
+  return 0
+}
+
+# shellcheck disable=SC2016 # sed expressions: nothing in them is meant to expand
+@test "a run that pulls a new version of the script and of its parts finishes on the code it started with" {
+  # Each part of the new version would show in the run's output or record.
+  new_version_of scripts/lib/output.sh 's/"\$LOG_PREFIX" "\$line"/"\$LOG_PREFIX new-output" "\$line"/'
+  new_version_of scripts/lib/last-update.sh 's/^trigger=\$TRIGGER$/trigger=new-$TRIGGER/'
+  new_version_of scripts/remote-update.sh 's/say "\$SUMMARY"/say "new main: $SUMMARY"/'
+  printf 'echo "[remote-update] new last line"\n' >> "$UPSTREAM/scripts/remote-update.sh"
+  git -C "$UPSTREAM" commit -q -a -m "New version of the update script"
+  git -C "$UPSTREAM" push -q origin main
+
+  run_update
+
+  assert_success
+  assert_line "[remote-update] Update complete. 1 commit(s) pulled, restart queued."
+  assert_last_line "[remote-update] HEAD: $(short_sha "$UPSTREAM") — New version of the update script"
+  assert_every_line_prefixed
+  refute_output --partial "new"
+  assert_last_update trigger manual
+  # The new version is what the next run runs.
+  run_update
+  assert_output "[remote-update] new-output Already up to date. ($(short_sha "$MACHINE"))"
+  assert_last_update trigger new-manual
+}
