@@ -23,9 +23,10 @@
 # (with --check: it would fail); 2 for a bad argument or setting; 128+N when
 # stopped by signal N (SIGHUP, SIGINT, SIGTERM).
 #
-# Environment: VALOR_FETCH_TIMEOUT (seconds the fetch may take, a whole
-# number, default 60), VALOR_UPDATE_TRIGGER (who started the run: manual,
-# telegram or schedule; recorded in data/last-update).
+# Settings: VALOR_FETCH_TIMEOUT (seconds the fetch may take, a whole number,
+# default 60), from the environment or else the project's .env, as the bridge
+# reads it; VALOR_UPDATE_TRIGGER (who started the run: manual, telegram or
+# schedule; recorded in data/last-update), from the environment only.
 #
 # Its parts are in scripts/lib/, one file a concern, each defining functions
 # only. They are all read here, before the first git command: a run that
@@ -47,6 +48,8 @@ esac
 . "$project_dir/scripts/lib/paths.sh"
 # shellcheck source=lib/output.sh
 . "$project_dir/scripts/lib/output.sh"
+# shellcheck source=lib/env-file.sh
+. "$project_dir/scripts/lib/env-file.sh"
 # shellcheck source=lib/records.sh
 . "$project_dir/scripts/lib/records.sh"
 # shellcheck source=lib/checkout.sh
@@ -83,8 +86,10 @@ esac
 project_paths "$project_dir"
 unset project_dir
 
-FETCH_TIMEOUT="${VALOR_FETCH_TIMEOUT:-60}"
+# Who started the run: the environment's only, since a file cannot know it.
 readonly TRIGGER="${VALOR_UPDATE_TRIGGER:-manual}"
+# Read from the environment or .env by check_settings.
+FETCH_TIMEOUT=""
 
 # What `git status` said at the start.
 HEAD_OID=""
@@ -155,14 +160,19 @@ parse_args() {
   fi
 }
 
-# Settings are checked before anything is read or written.
+# Settings are read and checked before anything else is read or written.
 check_settings() {
+  local origin=""
+  if env_file_setting "$ENV_FILE" VALOR_FETCH_TIMEOUT; then
+    origin=" in .env"
+  fi
+  FETCH_TIMEOUT="${VALOR_FETCH_TIMEOUT:-60}"
   case "$FETCH_TIMEOUT" in
     "" | *[!0-9]*) FETCH_TIMEOUT=0 ;;
   esac
   # Base 10: a leading zero is not octal.
   if [ "${#FETCH_TIMEOUT}" -gt 9 ] || [ $((10#$FETCH_TIMEOUT)) -eq 0 ]; then
-    say "FAIL: VALOR_FETCH_TIMEOUT must be a whole number of seconds (got '${VALOR_FETCH_TIMEOUT:-}')"
+    say "FAIL: VALOR_FETCH_TIMEOUT must be a whole number of seconds (got '${VALOR_FETCH_TIMEOUT:-}'$origin)"
     exit 2
   fi
   FETCH_TIMEOUT=$((10#$FETCH_TIMEOUT))

@@ -20,4 +20,5 @@ project_paths() {
   readonly RESTART_FLAG="$DATA_DIR/restart-requested"
   readonly LAST_UPDATE="$DATA_DIR/last-update"
   readonly RESTART_IGNORE="$1/.restartignore"
+  readonly ENV_FILE="$1/.env"
 }
