@@ -116,6 +116,9 @@ NEW_HEAD=""
 OUTCOME=failed
 SUMMARY=""
 COMMITS=0
+RESTART_QUEUED=no
+# Whether this run holds data/last-update.lock (see write_last_update).
+HOLDS_RECORD_LOCK=false
 # The stash entry that holds local edits that could not be put back.
 STASH_LEFT=""
 # One `date` call a run: epoch seconds, UTC time, stash stamp.
@@ -191,7 +194,11 @@ check_settings() {
 finish() {
   local status=$?
   write_last_update "$status"
-  release_lock
+  if [ "$HOLDS_RECORD_LOCK" = true ]; then
+    release_lock "$LAST_UPDATE_LOCK"
+  else
+    release_lock
+  fi
 }
 
 finish_update() {

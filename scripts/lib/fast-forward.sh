@@ -40,7 +40,8 @@ fast_forward() {
   local in_the_way
   write_atomically "$IN_PROGRESS" "$UPDATE_BASE"
   printf '%s\n' "$UPSTREAM" > "$PULL_RECORD"
-  if git_step merge --ff-only --quiet "$UPSTREAM"; then
+  # The fetch just ran git's automatic maintenance: the merge need not.
+  if git_step -c maintenance.auto=false merge --ff-only --quiet "$UPSTREAM"; then
     rm -f "$PULL_RECORD"
     return 0
   fi

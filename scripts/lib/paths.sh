@@ -19,6 +19,7 @@ project_paths() {
   readonly STASH_RECORD="$DATA_DIR/update-stash"
   readonly RESTART_FLAG="$DATA_DIR/restart-requested"
   readonly LAST_UPDATE="$DATA_DIR/last-update"
+  readonly LAST_UPDATE_LOCK="$DATA_DIR/last-update.lock"
   readonly RESTART_IGNORE="$1/.restartignore"
   readonly ENV_FILE="$1/.env"
 }

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 #
 # The small records a run keeps under data/ (one line each, replaced whole),
-# and its one reading of the clock.
+# their ages, and the run's one reading of the clock.
 #
 # Sourced by scripts/remote-update.sh: functions only.
 
@@ -23,4 +23,19 @@ read_record() {
     read -r value < "$1" || true
   fi
   echo "$value"
+}
+
+older_than_minutes() {
+  local path=$1 minutes=$2
+  [ -n "$(find "$path" -prune -mmin "+$minutes" 2>/dev/null)" ]
+}
+
+# older_than_seconds PATH SECONDS: BSD find takes "+10s", GNU find a
+# fractional number of minutes; each refuses the other's.
+older_than_seconds() {
+  local path=$1 seconds=$2 minutes found
+  printf -v minutes '%d.%03d' $((seconds / 60)) $((seconds % 60 * 1000 / 60))
+  found="$(find "$path" -prune -mtime "+${seconds}s" 2>/dev/null)" ||
+    found="$(find "$path" -prune -mmin "+$minutes" 2>/dev/null)" || true
+  [ -n "$found" ]
 }

@@ -70,6 +70,8 @@ restart_needed() {
 # flag's existence matters to it, so it is written in place.
 queue_restart() {
   printf '%s %s commit(s)\n' "$NOW_UTC" "$COMMITS" > "$RESTART_FLAG"
+  # shellcheck disable=SC2034 # recorded by last-update.sh
+  RESTART_QUEUED=yes
   say "Restart queued (flag written to data/restart-requested)."
   say "Bridge will restart after current work completes."
 }

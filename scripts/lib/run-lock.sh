@@ -14,25 +14,25 @@ take_lock() {
   printf '%s\n' "$LOCK_RECORD" > "$LOCK_OWNER"
 }
 
-# A run judged stale while still alive has lost the lock to another run:
-# the lock is removed only while it still holds this run's record. A
-# finished update's record goes with it, in the same process.
+# release_lock [OTHER]: a run judged stale while still alive has lost the
+# lock to another run: the lock is removed only while it still holds this
+# run's record. A finished update's record goes with it, and so does OTHER,
+# another lock the run ends with, in the same process.
 release_lock() {
-  [ -n "$LOCK_RECORD" ] && [ "$(lock_owner)" = "$LOCK_RECORD" ] || return 0
-  if [ "$UPDATE_DONE" = true ]; then
-    rm -rf "$IN_PROGRESS" "$LOCK_DIR"
-  else
-    rm -rf "$LOCK_DIR"
+  local other=${1:-}
+  if [ -z "$LOCK_RECORD" ] || [ "$(lock_owner)" != "$LOCK_RECORD" ]; then
+    [ -z "$other" ] || rmdir "$other" 2>/dev/null || true
+    return 0
   fi
+  set -- "$LOCK_DIR" ${other:+"$other"}
+  if [ "$UPDATE_DONE" = true ]; then
+    set -- "$IN_PROGRESS" "$@"
+  fi
+  rm -rf "$@"
 }
 
 lock_owner() {
   read_record "$LOCK_OWNER"
-}
-
-older_than_minutes() {
-  local path=$1 minutes=$2
-  [ -n "$(find "$path" -prune -mmin "+$minutes" 2>/dev/null)" ]
 }
 
 # Prints why the lock held by <owner> may be taken over; fails while its

@@ -37,6 +37,7 @@ upstream_commit_files() {
   assert_no_restart_flag
   assert_equal "$(head_of "$MACHINE")" "$(head_of "$UPSTREAM")"
   assert_last_update outcome updated
+  assert_last_update restart_queued no
 }
 
 @test "mixed: one runtime file among the docs queues the restart" {
