@@ -9,17 +9,11 @@
 # project_paths ROOT: sets the paths, read-only, for the project in ROOT.
 # shellcheck disable=SC2034 # read by the other files
 project_paths() {
-  readonly PROJECT_DIR=$1
-  readonly DATA_DIR="$1/data"
-  readonly LOCK_DIR="$DATA_DIR/update.lock"
-  readonly LOCK_OWNER="$LOCK_DIR/owner"
-  readonly RECLAIM_GUARD="$DATA_DIR/update.lock.reclaim"
-  readonly IN_PROGRESS="$DATA_DIR/update-in-progress"
-  readonly PULL_RECORD="$DATA_DIR/update-pulling"
-  readonly STASH_RECORD="$DATA_DIR/update-stash"
-  readonly RESTART_FLAG="$DATA_DIR/restart-requested"
-  readonly LAST_UPDATE="$DATA_DIR/last-update"
-  readonly LAST_UPDATE_LOCK="$DATA_DIR/last-update.lock"
-  readonly RESTART_IGNORE="$1/.restartignore"
-  readonly ENV_FILE="$1/.env"
+  local data="$1/data"
+  readonly PROJECT_DIR=$1 DATA_DIR=$data ENV_FILE="$1/.env" RESTART_IGNORE="$1/.restartignore"
+  # The run lock, and the records an unfinished run leaves for the next.
+  readonly LOCK_DIR="$data/update.lock" LOCK_OWNER="$data/update.lock/owner" RECLAIM_GUARD="$data/update.lock.reclaim"
+  readonly IN_PROGRESS="$data/update-in-progress" PULL_RECORD="$data/update-pulling" STASH_RECORD="$data/update-stash"
+  # What the bridge reads.
+  readonly RESTART_FLAG="$data/restart-requested" LAST_UPDATE="$data/last-update" LAST_UPDATE_LOCK="$data/last-update.lock"
 }
