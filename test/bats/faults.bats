@@ -319,6 +319,39 @@ lock_with_a_git_here() {
   lock_with_a_git_here true "$BATS_TEST_TMPDIR" --git-dir="$MACHINE/.git"
 }
 
+# use_machine_at FOLDER: the machine's checkout is a clone in FOLDER.
+use_machine_at() {
+  MACHINE=$1
+  mkdir -p "${MACHINE%/*}"
+  git clone -q "$ORIGIN" "$MACHINE"
+}
+
+# A launchd agent has no LANG: its lsof and ps print what is not ASCII as
+# escapes, or as "?", unless told otherwise.
+in_the_c_locale() {
+  unset LANG LC_CTYPE
+  export LC_ALL=C
+}
+
+@test "a git lock while a git works in this repository, its path with a space and accents, in the C locale (lsof): left alone" {
+  command -v lsof > /dev/null || skip "no lsof on this machine"
+  use_machine_at "$BATS_TEST_TMPDIR/Valor Bot/José"
+  in_the_c_locale
+  lock_with_a_git_here true "$MACHINE"
+}
+
+@test "a git lock while a git started elsewhere names this repository, its path with a space and accents (--git-dir), in the C locale: left alone" {
+  use_machine_at "$BATS_TEST_TMPDIR/Valor Bot/José"
+  in_the_c_locale
+  lock_with_a_git_here true "$BATS_TEST_TMPDIR" --git-dir="$MACHINE/.git"
+}
+
+# As on a Mac, where /tmp and /var lead to /private/tmp and /private/var.
+@test "a git lock while a git started elsewhere names this repository through a symlink (--git-dir): left alone" {
+  ln -s "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/tmp link"
+  lock_with_a_git_here true "$BATS_TEST_TMPDIR" --git-dir="$BATS_TEST_TMPDIR/tmp link/machine/.git"
+}
+
 @test "a git lock while a git works in a linked worktree of this repository: left alone" {
   git -C "$MACHINE" worktree add -q "$BATS_TEST_TMPDIR/linked" -b linked
   lock_with_a_git_here true "$BATS_TEST_TMPDIR/linked"
