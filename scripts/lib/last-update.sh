@@ -9,11 +9,12 @@
 # Sourced by scripts/remote-update.sh: functions only.
 
 # Written for every run in a git checkout, even one that failed before it
-# took the lock. The record's lock is left to the caller to release
-# (HOLDS_RECORD_LOCK), with the run's own lock: one process for both.
+# took the lock, or that git could not read (its head is then empty). The
+# record's lock is left to the caller to release (HOLDS_RECORD_LOCK), with
+# the run's own lock: one process for both.
 write_last_update() {
   local status=$1
-  [ -n "$HEAD_OID" ] || return 0
+  [ -n "$HEAD_OID" ] || [ -e "$PROJECT_DIR/.git" ] || return 0
   [ -d "$DATA_DIR" ] || mkdir -p "$DATA_DIR"
   if lock_last_update; then
     # shellcheck disable=SC2034 # read by remote-update.sh's finish

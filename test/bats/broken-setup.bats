@@ -29,6 +29,55 @@ setup() {
   assert_output --partial "FAIL: $(cd "$nested" && pwd -P) is not a git repository."
 }
 
+# A git that cannot run, as after a macOS upgrade until the Command Line
+# Tools are installed again: /usr/bin/git is then a stub that says so.
+XCRUN_ERROR="xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools), missing xcrun at: /Library/Developer/CommandLineTools/usr/bin/xcrun"
+break_git() {
+  make_stub git "echo '$XCRUN_ERROR' >&2; exit 1"
+}
+
+@test "git that cannot run: one FAIL line with git's own words and the fix, exit 1, nothing changed, the run recorded" {
+  upstream_commit notes.txt "a note" "Add notes"
+  echo "local edit" >> "$MACHINE/README.md"
+  local before
+  before=$(head_of "$MACHINE")
+  break_git
+
+  run_update
+
+  assert_failure 1
+  assert_output "[remote-update] FAIL: git cannot run: $XCRUN_ERROR. Install the Command Line Tools again (a macOS upgrade removes them): xcode-select --install"
+  assert_equal "$(head_of "$MACHINE")" "$before"
+  assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
+  assert_equal "$(stash_count)" 0
+  assert_only_the_run_recorded
+  assert_last_update head ""
+  # git --version is asked only once git status has failed.
+  run cat "$STUB_LOG"
+  assert_output "git status --porcelain=v2 --branch --untracked-files=no
+git --version"
+}
+
+@test "git that cannot run, with --check: its FAIL line, then the Check line, exit 1, nothing written" {
+  break_git
+
+  PATH="$SCRIPT_PATH" run bash "$(update_script)" --check
+
+  assert_failure 1
+  assert_output "[remote-update] FAIL: git cannot run: $XCRUN_ERROR. Install the Command Line Tools again (a macOS upgrade removes them): xcode-select --install
+[remote-update] Check: an update would fail: git cannot run: $XCRUN_ERROR."
+  assert [ ! -e "$MACHINE/data" ]
+}
+
+@test "no git at all on PATH: FAIL line saying so, exit 1" {
+  rm "$SYSTEM_BIN/git"
+
+  run_update
+
+  assert_failure 1
+  assert_output "[remote-update] FAIL: git cannot run: there is no git on PATH ($SCRIPT_PATH). Install git."
+}
+
 @test "no upstream branch: FAIL line with the command that fixes it" {
   upstream_commit notes.txt "a note" "Add notes"
   git -C "$MACHINE" branch -q --unset-upstream
