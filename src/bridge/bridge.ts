@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { ProjectPaths } from '../config/paths.js';
+import type { Checkout, Commit } from '../git/checkout.js';
 import { agentFailureReply } from '../agent/agent-failure.js';
 import type { AgentOutcome, AgentRunner } from '../agent/agent-runner.js';
 import type { Job } from '../queue/job.js';
@@ -18,11 +19,9 @@ import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, wr
 import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
 import { addLastUpdateField } from '../restart/last-update.js';
 import type { SelfTestRunner } from '../restart/run-self-test.js';
-import type { CheckoutState } from '../update/checkout-state.js';
 import { refusedStage, restartedStage } from '../update/reply-text.js';
 import { tellRestartStage } from '../update/restart-stage.js';
 import { currentStatusLine } from '../update/status-facts.js';
-import type { LoadedCommit } from './head-commit.js';
 
 export const SHUTDOWN_GRACE_MS = 15_000;
 
@@ -48,8 +47,8 @@ export interface BridgeDeps {
   /** The checkout's self-test, run before a restart into it. */
   selfTest: SelfTestRunner;
   /** The commit this process loaded, read at its start. */
-  loaded: LoadedCommit;
-  readCheckout(): Promise<CheckoutState>;
+  loaded: Commit;
+  readCheckout(): Promise<Checkout>;
   /** Ends every process group still running (agents, an /update). */
   endProcessGroups(): void;
   describeHead(): Promise<string>;
@@ -102,7 +101,7 @@ export class Bridge {
     this.marks = new ChatMarks(deps.paths.chatMarks);
     this.beacon = {
       pid: deps.pid,
-      commit: deps.loaded.commit,
+      commit: deps.loaded.sha,
       subject: deps.loaded.subject,
       machine: deps.settings.machineName,
       startedAt: new Date(deps.processStartedAtMs).toISOString(),
@@ -221,7 +220,7 @@ export class Bridge {
    */
   private async refuseRestart(reason: string): Promise<void> {
     const { deps } = this;
-    const line = refusedStage((await deps.readCheckout()).head, reason, deps.loaded.shortCommit);
+    const line = refusedStage((await deps.readCheckout()).head?.short ?? 'unknown', reason, deps.loaded.short);
     deps.log(line);
     addLastUpdateField(deps.paths.lastUpdate, 'restart', line);
     const notice = await takeNotice(deps.paths.restartNotice);
@@ -239,7 +238,7 @@ export class Bridge {
     try {
       const askedAtMs = notice.askedAt === undefined ? NaN : Date.parse(notice.askedAt);
       const took = Number.isNaN(askedAtMs) ? undefined : Date.now() - askedAtMs;
-      await tellRestartStage(this.stageDeps(), notice, restartedStage(this.deps.loaded.shortCommit, took));
+      await tellRestartStage(this.stageDeps(), notice, restartedStage(this.deps.loaded.short, took));
     } catch (error) {
       this.deps.log(`could not announce the restart: ${String(error)}`);
     }

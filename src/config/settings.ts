@@ -1,12 +1,20 @@
 import { StringSession } from 'telegram/sessions/index.js';
-import { CONSOLE_CHAT_ID } from '../transport/console-transport.js';
-import type { TelegramCredentials } from '../transport/telegram-client.js';
 
 /**
  * The bridge's configuration, parsed from the environment. Pure: no I/O.
  * Every setting present is checked the same way in console mode as for
  * Telegram; console mode only does without the ones Telegram needs.
  */
+
+/** A Telegram app's id and hash (https://my.telegram.org) and a login. */
+export interface TelegramCredentials {
+  apiId: number;
+  apiHash: string;
+  session: string;
+}
+
+/** The one chat of console mode when VALOR_PROJECTS is not set. */
+export const CONSOLE_CHAT_ID = 'console';
 
 export interface Settings {
   /** Monitored chats: chat id (as a string) → project key. */

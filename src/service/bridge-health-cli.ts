@@ -4,7 +4,7 @@ import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
 import { gatherBridgeFacts } from './bridge-facts.js';
 import { headCommit } from './checkout-facts.js';
-import { alertMemoryFile, checkBridge } from './health-check.js';
+import { checkBridge } from './health-check.js';
 import { findOnPath } from './launch-path.js';
 import { systemLaunchctl } from './launchctl.js';
 import { launchdJobs } from './launchd-jobs.js';
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
     facts: gatherBridgeFacts(paths, head.sha, launchd, Date.now()),
     lastUpdateFile: paths.lastUpdate,
     bridgeLog: path.join(root, jobs.bridge.log),
-    memoryFile: alertMemoryFile(paths.dataDir),
+    memoryFile: paths.bridgeAlert,
     machine: process.env.VALOR_MACHINE_NAME?.trim() || os.hostname(),
     launchd: launchd === 'none' ? 'not available' : describeLaunchdState(launchd),
     post: settings ? (text) => postAlert(settings, text) : undefined,

@@ -14,11 +14,6 @@ import type { GatheredFacts } from './bridge-facts.js';
  */
 export const BRIDGE_LOG_LINES = 15;
 
-/** What the alert has told, under data/. */
-export function alertMemoryFile(dataDir: string): string {
-  return path.join(dataDir, 'bridge-alert.json');
-}
-
 export interface AlertMemory {
   /** The cause alerted (see causeKey), until the recovery is told. */
   cause: string;

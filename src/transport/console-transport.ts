@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { CONSOLE_CHAT_ID } from '../config/settings.js';
 import { consoleChats, type ConsoleChats } from './console-chats.js';
 import { splitMessage } from './split-message.js';
 import type { IncomingMessage, LostConnection, MessageListener, ReplyTarget, Transport } from './transport.js';
-
-/** The one chat of console mode when VALOR_PROJECTS is not set. */
-export const CONSOLE_CHAT_ID = 'console';
 
 export interface ConsoleInbox {
   /** Every line read, kept until the bridge has taken it in (data/console-inbox.jsonl). */

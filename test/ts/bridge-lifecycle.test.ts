@@ -11,7 +11,7 @@ import type { Job } from '../../src/queue/job.js';
 import { ConsoleTransport } from '../../src/transport/console-transport.js';
 import type { SelfTestRunner } from '../../src/restart/run-self-test.js';
 import { readBeacon } from '../../src/restart/bridge-beacon.js';
-import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
+import { bridgeRestartDeps, checkoutAt } from './fixtures/bridge-restart-deps.js';
 import { deferred, eventually } from './fixtures/deferred.js';
 
 const dirs: string[] = [];
@@ -43,7 +43,7 @@ function bridgeHarness(
     ...bridgeRestartDeps(),
     ...(options.selfTest ? { selfTest: options.selfTest } : {}),
     ...(options.checkoutHead
-      ? { readCheckout: async () => ({ head: options.checkoutHead!, headCommit: `${options.checkoutHead!}0000`, upstream: options.checkoutHead!, fetchedAtMs: Date.now() - 120_000 }) }
+      ? { readCheckout: async () => checkoutAt(`${options.checkoutHead!}0000`, Date.now() - 120_000) }
       : {}),
     endProcessGroups: () => (groupsEnded += 1),
     describeHead: async () => 'abc1234 — Ship it',

@@ -6,7 +6,7 @@ import { Api } from 'telegram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bridge } from '../../src/bridge/bridge.js';
 import { selectMissed } from '../../src/catchup/select-missed.js';
-import { JsonMapFile } from '../../src/config/json-map-file.js';
+import { JsonMapFile } from '../../src/lib/json-map-file.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
 import type { StoredPeer } from '../../src/transport/stored-peer.js';

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { Api } from 'telegram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bridge } from '../../src/bridge/bridge.js';
-import { JsonMapFile } from '../../src/config/json-map-file.js';
+import { JsonMapFile } from '../../src/lib/json-map-file.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
 import type { SelfTestVerdict } from '../../src/restart/run-self-test.js';
 import type { StoredPeer } from '../../src/transport/stored-peer.js';
 import { TelegramTransport } from '../../src/transport/telegram-transport.js';
-import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
+import { bridgeRestartDeps, checkoutAt } from './fixtures/bridge-restart-deps.js';
 import { eventually } from './fixtures/deferred.js';
 import { CHANNEL_CHAT_ID, CHANNEL_ID, newMessageEvent, recordingClient, rpcError, type Answer, type MessageSpec } from './fixtures/recording-telegram.js';
 
@@ -81,7 +81,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
     },
     ...bridgeRestartDeps(),
     ...(options.selfTest ? { selfTest: options.selfTest } : {}),
-    readCheckout: async () => ({ head: 'def5678', headCommit: 'def5678def5678', upstream: 'def5678', fetchedAtMs: Date.now() - 60_000 }),
+    readCheckout: async () => checkoutAt('def5678def5678', Date.now() - 60_000),
     endProcessGroups: () => {},
     describeHead: async () => 'abc1234 — Ship it',
     clock: { every: (ms, tick) => { const t = setInterval(tick, ms); return () => clearInterval(t); } },
