@@ -6,14 +6,13 @@ import { log } from './log.js';
 import { rotateLog } from './log-rotation.js';
 import { ChatMarks } from '../catchup/chat-marks.js';
 import { JsonMapFile } from '../lib/json-map-file.js';
-import { checkoutRoot, projectPaths, type ProjectPaths } from '../config/paths.js';
+import { checkoutRoot, logFiles, projectPaths, type ProjectPaths } from '../config/paths.js';
 import { describeCommit, readCheckout, requireHead } from '../git/checkout.js';
 import { loadSettings } from '../config/load-settings.js';
 import { SettingsError, type Settings } from '../config/settings.js';
 import { ProcessGroups } from '../process/process-group.js';
 import { systemClock } from '../restart/restart-monitor.js';
 import { selfTestRunner } from '../restart/run-self-test.js';
-import { launchdJobs } from '../service/launchd-jobs.js';
 import { consoleSettings } from '../config/console-settings.js';
 import { consoleChats, consoleIntro } from '../transport/console-chats.js';
 import { ConsoleTransport } from '../transport/console-transport.js';
@@ -31,12 +30,12 @@ import { updateScriptRunner } from '../update/run-update-script.js';
 const processStartedAtMs = Date.now() - process.uptime() * 1000;
 const LOG_ROTATION_INTERVAL_MS = 60 * 60 * 1000;
 
-/** launchd appends to the agents' logs forever: cap them at start-up and hourly. */
-function keepLogsCapped(root: string): void {
-  const jobs = launchdJobs(root).all;
+/** The service manager appends to the logs forever: cap them at start-up and hourly. */
+function keepLogsCapped(paths: ProjectPaths): void {
   const rotate = () => {
-    for (const job of jobs) {
-      if (rotateLog(path.join(root, job.log))) log(`rotated ${job.log} (previous kept as ${job.log}.1)`);
+    for (const file of logFiles(paths)) {
+      const name = path.relative(paths.root, file);
+      if (rotateLog(file)) log(`rotated ${name} (previous kept as ${name}.1)`);
     }
   };
   rotate();
@@ -79,7 +78,7 @@ export async function runBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessE
 async function createBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv): Promise<{ bridge: Bridge; transport: Transport }> {
   const paths = projectPaths(checkoutRoot());
   // Capped first: a bad setting exits at once, and launchd logs every try.
-  keepLogsCapped(paths.root);
+  keepLogsCapped(paths);
   const settings = loadSettings(paths.root, consoleMode, log);
   if (consoleMode) for (const line of consoleIntro(settings)) log(line);
   const loaded = await requireHead(paths.root);

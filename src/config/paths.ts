@@ -63,6 +63,11 @@ export function projectPaths(root: string): ProjectPaths {
   };
 }
 
+/** The logs the service manager appends to, the bridge's first: capped by the bridge, shown by valor-service.sh. */
+export function logFiles(paths: ProjectPaths): string[] {
+  return [paths.bridgeLog, paths.updateLog];
+}
+
 /** The checkout this code was loaded from (src/config/ is two levels below it). */
 export function checkoutRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

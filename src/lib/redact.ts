@@ -2,16 +2,13 @@
 
 export const REDACTED = '[redacted]';
 
-/** Each secret (4 characters or more: shorter ones would cut ordinary words) replaced by `mark`. */
+/** Each secret replaced by `mark`. */
 export function cutSecrets(text: string, secrets: readonly string[], mark = REDACTED): string {
-  let cut = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) cut = cut.split(secret).join(mark);
-  }
-  return cut;
+  return secrets.reduce((cut, secret) => cut.split(secret).join(mark), text);
 }
 
-/** Credentials in URLs (https://user:token@host) and the given secrets. */
+/** Credentials in URLs (https://user:token@host), and the configured secrets of 4 characters or more (shorter ones would cut ordinary words). */
 export function redact(text: string, secrets: readonly string[]): string {
-  return cutSecrets(text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, `$1${REDACTED}@`), secrets);
+  const urlsCut = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, `$1${REDACTED}@`);
+  return cutSecrets(urlsCut, secrets.filter((secret) => secret.length >= 4));
 }

@@ -1,4 +1,5 @@
 import { build, type PlistValue } from 'plist';
+import { TemplateError } from '../service-manager.js';
 import { isDict, type PlistDict } from './launchd-jobs.js';
 
 /**
@@ -11,14 +12,14 @@ export interface PlistValues {
   PROJECT_DIR: string;
   PATH: string;
   HOME: string;
+  /** The job's log. */
+  LOG: string;
 }
-
-export class PlistError extends Error {}
 
 function fill(value: PlistValue, values: PlistValues): PlistValue {
   if (typeof value === 'string') {
     return value.replace(/\{\{([A-Z_]+)\}\}/g, (placeholder, name: string) => {
-      if (!(name in values)) throw new PlistError(`template has an unknown placeholder ${placeholder}`);
+      if (!(name in values)) throw new TemplateError(`template has an unknown placeholder ${placeholder}`);
       return values[name as keyof PlistValues];
     });
   }
@@ -29,18 +30,18 @@ function fill(value: PlistValue, values: PlistValues): PlistValue {
 
 /** What launchd needs from every job here; throws naming the first thing missing. */
 function checkJob(job: PlistDict, label: string): void {
-  if (job.Label !== label) throw new PlistError(`${label}: Label is ${String(job.Label)}`);
+  if (job.Label !== label) throw new TemplateError(`${label}: Label is ${String(job.Label)}`);
   const args = job.ProgramArguments;
   if (!Array.isArray(args) || args.length === 0 || typeof args[0] !== 'string' || !args[0].startsWith('/')) {
-    throw new PlistError(`${label}: ProgramArguments must start with an absolute path`);
+    throw new TemplateError(`${label}: ProgramArguments must start with an absolute path`);
   }
   for (const key of ['WorkingDirectory', 'StandardOutPath', 'StandardErrorPath']) {
     const value = job[key];
-    if (typeof value !== 'string' || !value.startsWith('/')) throw new PlistError(`${label}: ${key} must be an absolute path`);
+    if (typeof value !== 'string' || !value.startsWith('/')) throw new TemplateError(`${label}: ${key} must be an absolute path`);
   }
   const env = job.EnvironmentVariables;
   if (!isDict(env) || typeof env.PATH !== 'string' || typeof env.HOME !== 'string') {
-    throw new PlistError(`${label}: EnvironmentVariables needs PATH and HOME`);
+    throw new TemplateError(`${label}: EnvironmentVariables needs PATH and HOME`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { cutSecrets } from '../../lib/redact.js';
 
 /**
  * Posts one message through the Telegram Bot API with curl, never through
@@ -48,7 +49,7 @@ function hostOf(url: string): string {
 }
 
 function redact(text: string, settings: AlertSettings): string {
-  return text.split(settings.token).join('<token>');
+  return cutSecrets(text, [settings.token], '<token>');
 }
 
 /** Why the Bot API's answer is not a success; undefined when it is. */

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { addLastUpdateField, fieldOf } from '../restart/last-update.js';
-import { causeKey, judgeBridge, problemLine, recoveryLine, short } from './bridge-health.js';
+import { shortSha } from '../../git/checkout.js';
+import { addLastUpdateField, fieldOf } from '../../restart/last-update.js';
 import type { GatheredFacts } from './bridge-facts.js';
+import { causeKey, judgeBridge, problemLine, recoveryLine } from './judge-bridge.js';
 
 /**
  * The update job's check, after each scheduled run: has the bridge come back
@@ -26,8 +27,8 @@ export interface HealthCheckDeps {
   bridgeLog: string;
   memoryFile: string;
   machine: string;
-  /** What launchd says of the bridge job, for the line. */
-  launchd: string;
+  /** What the service manager says of the bridge's job, for the line (./manager-says.ts). */
+  manager: string;
   /** Undefined when the alert is not set up; else resolves to why the post failed, or undefined. */
   post: ((text: string) => Promise<string | undefined>) | undefined;
   print(line: string): void;
@@ -77,7 +78,7 @@ export async function checkBridge(deps: HealthCheckDeps): Promise<void> {
   const memory = readMemory(deps.memoryFile);
 
   if (verdict.kind === 'problem') {
-    const line = problemLine(verdict.problem, facts.beacon, facts.head, deps.launchd);
+    const line = problemLine(verdict.problem, facts.beacon, facts.head, deps.manager);
     deps.print(line);
     addLastUpdateField(deps.lastUpdateFile, 'bridge', line);
     addLastUpdateField(deps.lastUpdateFile, 'bridge_log', lastLines(deps.bridgeLog, BRIDGE_LOG_LINES));
@@ -86,7 +87,7 @@ export async function checkBridge(deps: HealthCheckDeps): Promise<void> {
     return;
   }
   if (verdict.kind !== 'ready') return;
-  deps.print(`bridge running ${short(verdict.commit)}, the checkout's commit`);
+  deps.print(`bridge running ${shortSha(verdict.commit)}, the checkout's commit`);
   const recorded = fieldOf(facts.recordText, 'bridge');
   const back = recoveryLine(verdict.commit);
   if (recorded !== undefined && recorded !== back) addLastUpdateField(deps.lastUpdateFile, 'bridge', back);
