@@ -13,7 +13,7 @@ import { createUpdateHandler } from '../update/update-handler.js';
 import type { UpdateRunner } from '../update/run-update-script.js';
 import { catchUp } from '../catchup/catch-up.js';
 import { CatchUpGate } from '../catchup/catch-up-gate.js';
-import { ChatMarks } from '../catchup/chat-marks.js';
+import type { ChatMarks } from '../catchup/chat-marks.js';
 import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
 import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
@@ -42,6 +42,8 @@ export interface BridgeDeps {
   settings: Settings;
   paths: ProjectPaths;
   transport: Transport;
+  /** data/chat-marks.json, the one reader and writer of it (the console's inbox reads it too). */
+  marks: ChatMarks;
   runUpdate: UpdateRunner;
   runAgent: AgentRunner | undefined;
   /** The checkout's self-test, run before a restart into it. */
@@ -64,12 +66,17 @@ export interface BridgeDeps {
   shutdownGraceMs?: number;
 }
 
-/** Wires the transport, the /update intercept, the job queue and the restart monitor. */
+/**
+ * Wires the transport, the /update intercept, the catch-up, the job queue
+ * and the restart monitor, all in the constructor; start() runs them.
+ * What comes from outside (the transport, the runners, the files) is built
+ * in ./run-bridge.ts.
+ */
 export class Bridge {
   readonly queue: JobQueue<AgentOutcome>;
   private readonly monitor: RestartMonitor;
   private readonly reporter: ScheduleReporter | undefined;
-  private readonly marks: ChatMarks;
+  private readonly gate: CatchUpGate;
   private stopReporting: (() => void) | undefined;
   private shuttingDown = false;
   private endGrace: () => void = () => {};
@@ -98,7 +105,7 @@ export class Bridge {
       pollMs: deps.pollMs ?? RESTART_POLL_MS,
       log: deps.log,
     });
-    this.marks = new ChatMarks(deps.paths.chatMarks);
+    this.gate = this.createGate();
     this.beacon = {
       pid: deps.pid,
       commit: deps.loaded.sha,
@@ -123,17 +130,9 @@ export class Bridge {
     }
   }
 
-  isShuttingDown(): boolean {
-    return this.shuttingDown;
-  }
-
-  async start(): Promise<void> {
+  /** Every message's way in: the catch-up gate, then /update or the queue. */
+  private createGate(): CatchUpGate {
     const { deps } = this;
-    this.updateBeacon({});
-    const flag = clearStaleFlag(deps.paths.restartFlag, deps.processStartedAtMs);
-    if (flag === 'removed') deps.log('removed the restart flag left from before this start');
-    if (flag === 'kept') deps.log('restart flag written since start-up: restarting once idle');
-
     const handleUpdate = createUpdateHandler({
       transport: deps.transport,
       runUpdate: deps.runUpdate,
@@ -163,19 +162,19 @@ export class Bridge {
       handleUpdate,
       enqueue: (job) => this.queue.enqueue(job),
       agentConfigured: deps.runAgent !== undefined,
-      taken: (message) => this.marks.advance(message.chatId, message.messageId),
+      taken: (message) => deps.marks.advance(message.chatId, message.messageId),
       log: deps.log,
     });
 
     const unreadable = new Set<string>();
-    const gate = new CatchUpGate({
+    return new CatchUpGate({
       handle: onMessage,
-      mark: (chatId) => this.marks.get(chatId),
+      mark: (chatId) => deps.marks.get(chatId),
       catchUp: (handle) =>
         catchUp({
           chats: deps.settings.chats,
           transport: deps.transport,
-          marks: this.marks,
+          marks: deps.marks,
           limits: deps.settings.catchUp,
           unreadable,
           handle,
@@ -185,6 +184,18 @@ export class Bridge {
         }),
       log: deps.log,
     });
+  }
+
+  isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  async start(): Promise<void> {
+    const { deps, gate } = this;
+    this.updateBeacon({});
+    const flag = clearStaleFlag(deps.paths.restartFlag, deps.processStartedAtMs);
+    if (flag === 'removed') deps.log('removed the restart flag left from before this start');
+    if (flag === 'kept') deps.log('restart flag written since start-up: restarting once idle');
     await deps.transport.start(gate.live);
     deps.transport.onReconnect?.(() => void gate.round());
     await this.announceRestart();

@@ -42,9 +42,8 @@ function keepLogsCapped(paths: ProjectPaths): void {
   setInterval(rotate, LOG_ROTATION_INTERVAL_MS).unref();
 }
 
-function createTransport(settings: Settings, paths: ProjectPaths): Transport {
+function createTransport(settings: Settings, paths: ProjectPaths, marks: ChatMarks): Transport {
   if (!settings.telegram) {
-    const marks = new ChatMarks(paths.chatMarks);
     return new ConsoleTransport(process.stdin, process.stdout, process.stderr, {
       chats: consoleChats(settings.chats),
       inbox: { file: paths.consoleInbox, takenUpTo: (chatId) => marks.get(chatId) },
@@ -83,11 +82,13 @@ async function createBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv):
   if (consoleMode) for (const line of consoleIntro(settings)) log(line);
   const loaded = await requireHead(paths.root);
   const groups = new ProcessGroups();
-  const transport = createTransport(settings, paths);
+  const marks = new ChatMarks(paths.chatMarks);
+  const transport = createTransport(settings, paths, marks);
   const bridge = new Bridge({
     settings: consoleMode ? consoleSettings(settings) : settings,
     paths,
     transport,
+    marks,
     runUpdate: updateScriptRunner(groups, paths.root, paths.updateScript),
     runAgent: settings.agentCommand ? shellAgentRunner(groups, settings.agentCommand, paths.root) : undefined,
     selfTest: selfTestRunner(groups, paths.root, { console: consoleMode, env: launchEnv }),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentOutcome } from '../../src/agent/agent-runner.js';
+import { ChatMarks } from '../../src/catchup/chat-marks.js';
 import { Bridge } from '../../src/bridge/bridge.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
@@ -38,6 +39,7 @@ function bridgeHarness(
     settings: { ...parseSettings(options.notifyChat ? { VALOR_NOTIFY_CHAT: 'console' } : {}, { console: true, hostName: 'studio' }), agentCommand: 'agent' },
     paths,
     transport: new ConsoleTransport(input, output, new PassThrough()),
+    marks: new ChatMarks(paths.chatMarks),
     runUpdate: async () => ({ output: '[remote-update] ok', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 }),
     runAgent: options.agent ?? (async (job) => ({ reply: `echo: ${job.text}`, ok: true, status: 'exit 0', stderr: '' })),
     ...bridgeRestartDeps(),

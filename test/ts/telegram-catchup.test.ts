@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Api } from 'telegram';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChatMarks } from '../../src/catchup/chat-marks.js';
 import { Bridge } from '../../src/bridge/bridge.js';
 import { selectMissed } from '../../src/catchup/select-missed.js';
 import { JsonMapFile } from '../../src/lib/json-map-file.js';
@@ -81,6 +82,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
     settings: { ...settings, chats, agentCommand: 'agent' },
     paths,
     transport,
+    marks: new ChatMarks(paths.chatMarks),
     runUpdate: async (mode) => {
       updates.push(mode);
       return { output: '[remote-update] Already up to date. (abc1234)', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 5 };
@@ -269,6 +271,7 @@ describe('live messages during the catch-up', () => {
       settings: { ...settings, chats: new Map([[CHANNEL_CHAT_ID, 'valor']]), agentCommand: 'agent' },
       paths,
       transport,
+      marks: new ChatMarks(paths.chatMarks),
       runUpdate: async () => ({ output: '', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 1 }),
       runAgent: async (job) => {
         answered.push(job.text);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Api } from 'telegram';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChatMarks } from '../../src/catchup/chat-marks.js';
 import { Bridge } from '../../src/bridge/bridge.js';
 import { JsonMapFile } from '../../src/lib/json-map-file.js';
 import { projectPaths } from '../../src/config/paths.js';
@@ -70,6 +71,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
     settings: { ...settings, chats: new Map([[CHANNEL_CHAT_ID, 'valor'], [DOCS_CHAT_ID, 'docs']]), agentCommand: 'agent' },
     paths,
     transport,
+    marks: new ChatMarks(paths.chatMarks),
     runUpdate: async () => {
       fs.writeFileSync(paths.restartFlag, 'now 1 commit(s)\n');
       return { output: REPLY.replace('studio:\n', ''), exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 5 };
