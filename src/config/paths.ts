@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
  */
 export interface ProjectPaths {
   root: string;
+  /** The settings file, read by ./env-file.ts. */
+  envFile: string;
   dataDir: string;
   logsDir: string;
   /** The bridge's log: what the service manager appends its output to. */
@@ -44,6 +46,7 @@ export function projectPaths(root: string): ProjectPaths {
   const logsDir = path.join(root, 'logs');
   return {
     root,
+    envFile: path.join(root, '.env'),
     dataDir,
     logsDir,
     bridgeLog: path.join(logsDir, 'bridge.log'),

@@ -139,7 +139,8 @@ export function parseApiCredentials(env: Env): Pick<TelegramCredentials, 'apiId'
   return { apiId: Number(apiId), apiHash: apiHash! };
 }
 
-const SESSION_FIX = 'run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env';
+/** What to do about a TELEGRAM_SESSION that is missing, malformed or no longer a login. */
+export const SESSION_FIX = 'run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env';
 
 /** A session string decodes to a data centre and a key; anything else is a copying mistake. */
 function checkSession(session: string): string | undefined {
@@ -153,6 +154,25 @@ function checkSession(session: string): string | undefined {
     return `TELEGRAM_SESSION is not a session string (it names no data centre): ${SESSION_FIX}`;
   }
   return undefined;
+}
+
+/** TELEGRAM_SESSION, checked as a start checks it, for npm run chats. */
+export function parseSession(env: Env): string {
+  const session = nonEmpty(env, 'TELEGRAM_SESSION');
+  if (session === undefined) throw new SettingsError(notSet('TELEGRAM_SESSION', SESSION_FIX));
+  const problem = checkSession(session);
+  if (problem) throw new SettingsError(problem);
+  return session;
+}
+
+/** How every line names this machine: VALOR_MACHINE_NAME, else the host's name. */
+export function machineName(env: Env, hostName: string): string {
+  return nonEmpty(env, 'VALOR_MACHINE_NAME') ?? hostName;
+}
+
+/** VALOR_AGENT_CMD: the command that answers a message; undefined when not set. */
+export function agentCommand(env: Env): string | undefined {
+  return nonEmpty(env, 'VALOR_AGENT_CMD');
 }
 
 const REQUIRED_FOR_TELEGRAM = [
@@ -225,8 +245,8 @@ export function parseSettings(env: Env, options: { console: boolean; hostName: s
   const notifyChatId = chatsOk ? parseNotifyChat(notifyRaw, chats, problems) : undefined;
   const settings: Settings = {
     chats,
-    agentCommand: nonEmpty(env, 'VALOR_AGENT_CMD'),
-    machineName: nonEmpty(env, 'VALOR_MACHINE_NAME') ?? options.hostName,
+    agentCommand: agentCommand(env),
+    machineName: machineName(env, options.hostName),
     updateUsers: parseUserIds(nonEmpty(env, 'VALOR_UPDATE_USERS'), problems),
     notifyChatId,
     catchUp: {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,7 +74,8 @@ async function check(root: string, consoleMode: boolean): Promise<string> {
   await import('../bridge/run-bridge.js');
   const { loadSettings } = await import('../config/load-settings.js');
   loadSettings(root, consoleMode, () => {});
-  return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const { requireHead } = await import('../git/checkout.js');
+  return (await requireHead(root)).short;
 }
 
 /** Runs the checks, prints the one line, and gives the exit status. */

@@ -1,12 +1,14 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseAlertSettings } from '../config/alert-settings.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
+import { machineName } from '../config/settings.js';
 import { readHead } from '../git/checkout.js';
 import { gatherBridgeFacts } from './bridge-check/bridge-facts.js';
 import { checkBridge } from './bridge-check/health-check.js';
 import { managerSays } from './bridge-check/manager-says.js';
-import { alertSettings, postAlert } from './bridge-check/telegram-alert.js';
+import { postAlert } from './bridge-check/telegram-alert.js';
 import { findServiceManager } from './find-manager.js';
 
 /** Entry point of the update job's bridge check (run by scripts/scheduled-update.sh); the check is ./bridge-check/. */
@@ -36,13 +38,13 @@ async function main(): Promise<number> {
     sleep: (ms) => sleep(ms),
   });
   const bridgeState = manager?.bridgeState();
-  const settings = alertSettings(process.env);
+  const settings = parseAlertSettings(process.env);
   await checkBridge({
     facts: gatherBridgeFacts(paths, head.sha, bridgeState, Date.now()),
     lastUpdateFile: paths.lastUpdate,
     bridgeLog: paths.bridgeLog,
     memoryFile: paths.bridgeAlert,
-    machine: process.env.VALOR_MACHINE_NAME?.trim() || os.hostname(),
+    machine: machineName(process.env, os.hostname()),
     manager: managerSays(manager, bridgeState),
     post: settings ? (text) => postAlert(settings, text) : undefined,
     print,

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
+import { agentCommand } from '../config/settings.js';
 import { findServiceManager, NO_MANAGER } from './find-manager.js';
 import { install } from './install.js';
 import { OptionError, parseInstallOptions } from './install-options.js';
@@ -67,8 +68,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (name === 'install') {
-    const agentCommand = process.env.VALOR_AGENT_CMD?.trim() || undefined;
-    return install({ manager, paths, searchPath, agentCommand, sleep: (ms) => sleep(ms), print }, scheduleOptions);
+    return install({ manager, paths, searchPath, agentCommand: agentCommand(process.env), sleep: (ms) => sleep(ms), print }, scheduleOptions);
   }
   if (name === 'uninstall') return uninstall(manager, print);
   return restart(manager, print);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvFile } from '../../src/config/env-file.js';
 import { editDistance, unknownNameWarnings } from '../../src/config/setting-names.js';
-import { parseApiCredentials, parseProjects, parseSettings, SettingsError } from '../../src/config/settings.js';
+import { parseAlertSettings } from '../../src/config/alert-settings.js';
+import { agentCommand, machineName, parseApiCredentials, parseProjects, parseSession, parseSettings, SettingsError } from '../../src/config/settings.js';
 import { wellFormedSession } from './fixtures/session.js';
 
 const SESSION = await wellFormedSession();
@@ -166,5 +167,36 @@ describe('names that are not settings', () => {
   it('counts a swap of two letters as one edit', () => {
     expect(editDistance('HSAH', 'HASH')).toBe(1);
     expect(editDistance('', 'ABC')).toBe(3);
+  });
+});
+
+describe('the settings the other programs read, through this module too', () => {
+  it('npm run chats: TELEGRAM_SESSION checked as a start checks it', () => {
+    expect(parseSession({ TELEGRAM_SESSION: ` ${SESSION} ` })).toBe(SESSION);
+    const problem = (env: Record<string, string>) => {
+      try {
+        parseSession(env);
+      } catch (error) {
+        return error instanceof SettingsError ? error.message : String(error);
+      }
+      return 'no problem';
+    };
+    expect(problem({})).toBe('TELEGRAM_SESSION is not set: run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env');
+    expect(problem({ TELEGRAM_SESSION: 'abc' })).toBe('TELEGRAM_SESSION is not a session string (it does not decode): run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env');
+    const noDataCentre = `1${Buffer.alloc(10).toString('base64')}`;
+    expect(problem({ TELEGRAM_SESSION: noDataCentre })).toBe('TELEGRAM_SESSION is not a session string (it names no data centre): run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env');
+  });
+
+  it('the machine name and the agent command, as the bridge reads them', () => {
+    expect(machineName({ VALOR_MACHINE_NAME: ' studio ' }, 'Studio-MacBook-Pro.local')).toBe('studio');
+    expect(machineName({ VALOR_MACHINE_NAME: ' ' }, 'Studio-MacBook-Pro.local')).toBe('Studio-MacBook-Pro.local');
+    expect(agentCommand({ VALOR_AGENT_CMD: ' claude -p ' })).toBe('claude -p');
+    expect(agentCommand({ VALOR_AGENT_CMD: '' })).toBeUndefined();
+  });
+
+  it("the bridge check's alert: off unless both the token and the chat are set; the API URL without its trailing slash", () => {
+    expect(parseAlertSettings({ VALOR_ALERT_BOT_TOKEN: '1:t' })).toBeUndefined();
+    expect(parseAlertSettings({ VALOR_ALERT_BOT_TOKEN: ' 1:t ', VALOR_ALERT_CHAT: '-100' })).toEqual({ token: '1:t', chat: '-100', apiUrl: 'https://api.telegram.org' });
+    expect(parseAlertSettings({ VALOR_ALERT_BOT_TOKEN: '1:t', VALOR_ALERT_CHAT: '-100', VALOR_ALERT_API_URL: 'http://127.0.0.1:8081//' })?.apiUrl).toBe('http://127.0.0.1:8081');
   });
 });
