@@ -1,4 +1,5 @@
 import fs from 'fs-extra';
+import { writeAtomicAsync } from '../lib/atomic-write.js';
 
 /**
  * The restart protocol's files under data/ (their paths are
@@ -54,8 +55,7 @@ export function clearStaleFlag(flagPath: string, processStartedAtMs: number): 'n
 }
 
 export async function writeNotice(noticePath: string, notice: RestartNotice): Promise<void> {
-  await fs.outputJson(`${noticePath}.tmp`, notice);
-  await fs.rename(`${noticePath}.tmp`, noticePath);
+  await writeAtomicAsync(noticePath, `${JSON.stringify(notice)}\n`);
 }
 
 /** Reads and removes the notice: it is said once. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { shortSha } from '../../git/checkout.js';
+import { writeAtomic } from '../../lib/atomic-write.js';
 import { addLastUpdateField, fieldOf } from '../../restart/last-update.js';
 import type { GatheredFacts } from './bridge-facts.js';
 import { causeKey, judgeBridge, problemLine, recoveryLine } from './judge-bridge.js';
@@ -56,9 +56,7 @@ function writeMemory(file: string, memory: AlertMemory | undefined): void {
     fs.rmSync(file, { force: true });
     return;
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(memory)}\n`);
-  fs.renameSync(`${file}.tmp`, file);
+  writeAtomic(file, `${JSON.stringify(memory)}\n`);
 }
 
 async function tell(deps: HealthCheckDeps, text: string): Promise<boolean> {
