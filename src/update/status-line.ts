@@ -1,4 +1,5 @@
 import type { Checkout, Commit } from '../git/checkout.js';
+import { formatDuration } from '../lib/duration.js';
 import type { LastUpdate } from '../restart/last-update.js';
 import { waitingFor } from './reply-text.js';
 
@@ -21,16 +22,6 @@ export interface StatusFacts {
 export const RESTART_OVERDUE_MS = 5 * 60_000;
 const SUBJECT_LIMIT = 50;
 export const ATTENTION_MARK = '⚠️';
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
-}
 
 function subject(text: string): string {
   return text.length <= SUBJECT_LIMIT ? text : `${text.slice(0, SUBJECT_LIMIT - 1)}…`;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Checkout, Commit } from '../../src/git/checkout.js';
 import type { LastUpdate } from '../../src/restart/last-update.js';
-import { formatDuration, statusLine, type StatusFacts } from '../../src/update/status-line.js';
+import { formatDuration } from '../../src/lib/duration.js';
+import { statusLine, type StatusFacts } from '../../src/update/status-line.js';
 
 const NOW = Date.parse('2026-11-29T22:30:00Z');
 const MIN = 60_000;
