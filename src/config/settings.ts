@@ -1,4 +1,5 @@
-import { StringSession } from 'telegram/sessions/index.js';
+import { createRequire } from 'node:module';
+import type { StringSession } from 'telegram/sessions/index.js';
 
 /**
  * The bridge's configuration, parsed from the environment. Pure: no I/O.
@@ -146,7 +147,9 @@ export const SESSION_FIX = 'run `npm run login` and save the TELEGRAM_SESSION=â€
 function checkSession(session: string): string | undefined {
   let decoded: StringSession;
   try {
-    decoded = new StringSession(session);
+    // Loaded here, not at the top: valor-service.sh and the bridge check read settings too, and gramjs takes a while to load.
+    const sessions = createRequire(import.meta.url)('telegram/sessions/index.js') as typeof import('telegram/sessions/index.js');
+    decoded = new sessions.StringSession(session);
   } catch {
     return `TELEGRAM_SESSION is not a session string (it does not decode): ${SESSION_FIX}`;
   }
