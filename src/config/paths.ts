@@ -11,6 +11,8 @@ export interface ProjectPaths {
   root: string;
   /** The settings file, read by ./env-file.ts. */
   envFile: string;
+  /** Its "start" is how the bridge is started (../service/bridge-command.ts). */
+  packageJson: string;
   dataDir: string;
   logsDir: string;
   /** The bridge's log: what the service manager appends its output to. */
@@ -47,6 +49,7 @@ export function projectPaths(root: string): ProjectPaths {
   return {
     root,
     envFile: path.join(root, '.env'),
+    packageJson: path.join(root, 'package.json'),
     dataDir,
     logsDir,
     bridgeLog: path.join(logsDir, 'bridge.log'),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'plist';
 import type { ProjectPaths } from '../../config/paths.js';
 import { pollUntil } from '../../lib/poll.js';
+import { bridgeCommand } from '../bridge-command.js';
 import { TemplateError, type RenderedJob, type ServiceJob, type ServiceManager } from '../service-manager.js';
 import type { Schedule } from '../schedule.js';
 import type { Launchctl, LaunchctlResult } from './launchctl.js';
@@ -68,7 +69,7 @@ export function launchdManager(deps: LaunchdDeps): ServiceManager {
   /** The plist install writes; `schedule` is the update job's. */
   const render = (job: LaunchdJob, jobPath: string, schedule: Schedule | undefined): string => {
     const template = job === jobs.update && schedule ? withSchedule(job.template, schedule) : job.template;
-    return renderJob(template, job.label, { PROJECT_DIR: deps.paths.root, PATH: jobPath, HOME: deps.home, LOG: job.log });
+    return renderJob(template, job.label, { PROJECT_DIR: deps.paths.root, PATH: jobPath, HOME: deps.home, LOG: job.log, BRIDGE_COMMAND: bridgeCommand(deps.paths) });
   };
 
   /** Booted out and gone from launchd's list (bounded); returns why not. */

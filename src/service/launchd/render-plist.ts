@@ -16,14 +16,31 @@ export interface PlistValues {
   LOG: string;
 }
 
-function fill(value: PlistValue, values: PlistValues): PlistValue {
+/** Placeholders that stand for several words: an array item that is one of them becomes those items. */
+export interface PlistLists {
+  /** How the bridge is started, word by word (../bridge-command.ts). */
+  BRIDGE_COMMAND: readonly string[];
+}
+
+type Values = PlistValues & PlistLists;
+
+const PLACEHOLDER = /\{\{([A-Z_]+)\}\}/g;
+
+function fill(value: PlistValue, values: Values): PlistValue {
   if (typeof value === 'string') {
-    return value.replace(/\{\{([A-Z_]+)\}\}/g, (placeholder, name: string) => {
-      if (!(name in values)) throw new TemplateError(`template has an unknown placeholder ${placeholder}`);
-      return values[name as keyof PlistValues];
+    return value.replace(PLACEHOLDER, (placeholder, name: string) => {
+      const filled = values[name as keyof Values];
+      if (typeof filled !== 'string') throw new TemplateError(`template has ${Array.isArray(filled) ? 'a list placeholder inside a string' : 'an unknown placeholder'} ${placeholder}`);
+      return filled;
     });
   }
-  if (Array.isArray(value)) return value.map((item) => fill(item, values));
+  if (Array.isArray(value)) {
+    return value.flatMap((item) => {
+      const list = typeof item === 'string' ? /^\{\{([A-Z_]+)\}\}$/.exec(item)?.[1] : undefined;
+      const words = list === undefined ? undefined : values[list as keyof Values];
+      return Array.isArray(words) ? [...words] : [fill(item, values)];
+    });
+  }
   if (isDict(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fill(item, values)]));
   return value;
 }
@@ -45,7 +62,7 @@ function checkJob(job: PlistDict, label: string): void {
   }
 }
 
-export function renderJob(template: PlistDict, label: string, values: PlistValues): string {
+export function renderJob(template: PlistDict, label: string, values: Values): string {
   const job = fill(template, values) as PlistDict;
   checkJob(job, label);
   return build(job);
