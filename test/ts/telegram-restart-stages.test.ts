@@ -154,6 +154,8 @@ describe('/update through gramjs, one message through its stages', () => {
     await b.deliver({ id: 22, text: '/update' });
     await eventually(() => b.recording.sentMessages().length === 1);
     expect(b.recording.sentMessages()[0]!.message).toBe(`${REPLY}\nrestart queued (waiting for 2 jobs)`);
+    // Written once the reply is sent (it holds the reply's id), a moment after.
+    await eventually(() => fs.existsSync(paths.restartNotice));
     expect(fs.readJsonSync(paths.restartNotice)).toMatchObject({ chatId: CHANNEL_CHAT_ID, messageId: 22, replyId: 501, replyText: REPLY });
   });
 });
