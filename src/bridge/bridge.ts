@@ -17,7 +17,7 @@ import type { ChatMarks } from '../catchup/chat-marks.js';
 import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
 import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
-import { addLastUpdateField } from '../restart/last-update.js';
+import { addLastUpdateFields } from '../restart/last-update.js';
 import type { SelfTestRunner } from '../restart/run-self-test.js';
 import { refusedStage, restartedStage } from '../update/reply-text.js';
 import { tellRestartStage } from '../update/restart-stage.js';
@@ -233,7 +233,7 @@ export class Bridge {
     const { deps } = this;
     const line = refusedStage((await deps.readCheckout()).head?.short ?? 'unknown', reason, deps.loaded.short);
     deps.log(line);
-    addLastUpdateField(deps.paths.lastUpdate, 'restart', line);
+    await addLastUpdateFields(deps.paths, { restart: line });
     const notice = await takeNotice(deps.paths.restartNotice);
     if (notice) await tellRestartStage(this.stageDeps(), notice, line);
     else if (deps.settings.notifyChatId !== undefined) await deps.transport.send({ chatId: deps.settings.notifyChatId }, `${deps.settings.machineName}: ${line}`);

@@ -41,9 +41,7 @@ async function main(): Promise<number> {
   const settings = parseAlertSettings(process.env);
   await checkBridge({
     facts: gatherBridgeFacts(paths, head.sha, bridgeState, Date.now()),
-    lastUpdateFile: paths.lastUpdate,
-    bridgeLog: paths.bridgeLog,
-    memoryFile: paths.bridgeAlert,
+    paths,
     machine: machineName(process.env, os.hostname()),
     manager: managerSays(manager, bridgeState),
     post: settings ? (text) => postAlert(settings, text) : undefined,

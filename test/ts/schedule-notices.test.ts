@@ -12,11 +12,12 @@ const HEAD = 'abc1234 — Add notes';
 const FETCH_FAILED = 'FAIL: Could not fetch from git@example.com:valor.git: the remote is unreachable or refused. Nothing was pulled; the next run tries again.';
 
 function record(overrides: Partial<LastUpdate>): LastUpdate {
-  return { time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'up-to-date', exit: 0, head: 'abc1234ffff', commits: 0, summary: 'Already up to date. (abc1234)', stash: '', ...overrides };
+  return { time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'up-to-date', exit: 0, head: 'abc1234ffff', commits: 0, summary: 'Already up to date. (abc1234)', stash: '', restartQueued: false, ...overrides };
 }
 
 const failed = (time: string, summary = FETCH_FAILED) => record({ time, outcome: 'failed', exit: 1, summary });
-const updated = (time: string, summary = 'Update complete. 2 commit(s) pulled, restart queued.') => record({ time, outcome: 'updated', commits: 2, summary });
+const updated = (time: string, summary = 'Update complete. 2 commit(s) pulled, restart queued.', restartQueued = true) =>
+  record({ time, outcome: 'updated', commits: 2, summary, restartQueued });
 
 function tell(records: LastUpdate[], phase: 'startup' | 'running' = 'running'): Array<string | undefined> {
   let state: NoticeState = {};
@@ -56,6 +57,7 @@ describe('what a scheduled run tells the notify chat', () => {
       commits: 2,
       summary: 'Update complete. 2 commit(s) pulled, restart queued. Local edits conflicted: kept in stash@{1}.',
       stash: 'stash@{1}',
+      restartQueued: true,
     });
     expect(tell([conflicted], 'running')).toEqual([undefined]);
     expect(tell([conflicted], 'startup')).toEqual([
@@ -65,7 +67,7 @@ describe('what a scheduled run tells the notify chat', () => {
   });
 
   it('an update that needed no restart is told at once', () => {
-    expect(tell([updated('t1', 'Update complete. 2 commit(s) pulled, no restart needed.')])).toEqual([
+    expect(tell([updated('t1', 'Update complete. 2 commit(s) pulled, no restart needed.', false)])).toEqual([
       `studio: updated by schedule: 2 commit(s), no restart needed (HEAD ${HEAD})`,
     ]);
   });
@@ -92,9 +94,28 @@ describe('what a scheduled run tells the notify chat', () => {
 describe('reading data/last-update', () => {
   it('parses what the script writes, and refuses what it does not', () => {
     const text = 'time=2026-11-24T06:00:00Z\ntrigger=schedule\noutcome=failed\nexit=1\nhead=abc\ncommits=0\nsummary=FAIL: x=y\n';
-    expect(parseLastUpdate(text)).toEqual({ time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'failed', exit: 1, head: 'abc', commits: 0, summary: 'FAIL: x=y', stash: '' });
+    expect(parseLastUpdate(text)).toEqual({
+      time: '2026-11-24T06:00:00Z',
+      trigger: 'schedule',
+      outcome: 'failed',
+      exit: 1,
+      head: 'abc',
+      commits: 0,
+      summary: 'FAIL: x=y',
+      stash: '',
+      restartQueued: false,
+    });
     expect(parseLastUpdate('')).toBeUndefined();
     expect(parseLastUpdate(text.replace('outcome=failed', 'outcome=exploded'))).toBeUndefined();
+  });
+
+  it('whether a restart was queued: the restart_queued key; a record from before it, its summary', () => {
+    const head = 'time=2026-11-24T06:00:00Z\ntrigger=schedule\noutcome=updated\nexit=0\nhead=abc\ncommits=2\n';
+    const run = (lines: string) => parseLastUpdate(`${head}${lines}`)?.restartQueued;
+    expect(run('restart_queued=yes\nsummary=Update complete. 2 commit(s) pulled.\n')).toBe(true);
+    expect(run('restart_queued=no\nsummary=Update complete. 2 commit(s) pulled, restart queued.\n')).toBe(false);
+    expect(run('summary=Update complete. 2 commit(s) pulled, restart queued.\n')).toBe(true);
+    expect(run('summary=Update complete. 2 commit(s) pulled, no restart needed.\n')).toBe(false);
   });
 });
 

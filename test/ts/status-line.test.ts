@@ -13,7 +13,7 @@ const RUNNING = commit('1a2b3c4d5e6f', 'Add release notes');
 function checkout(head: string, upstream: string | undefined, fetchedAtMs: number | undefined): Checkout {
   return { head: commit(head), upstream: upstream === undefined ? undefined : { ...commit(upstream), name: 'origin/main', behind: 0 }, fetchedAtMs };
 }
-const UPDATED: LastUpdate = { time: '2026-11-29T22:10:07Z', trigger: 'telegram', outcome: 'updated', exit: 0, head: '1a2b3c4d5e6f', commits: 1, summary: 'Update complete. 1 commit(s) pulled, restart queued.', stash: '' };
+const UPDATED: LastUpdate = { time: '2026-11-29T22:10:07Z', trigger: 'telegram', outcome: 'updated', exit: 0, head: '1a2b3c4d5e6f', commits: 1, summary: 'Update complete. 1 commit(s) pulled, restart queued.', stash: '', restartQueued: true };
 
 function facts(change: Partial<StatusFacts> = {}): StatusFacts {
   return {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { shortSha } from '../../git/checkout.js';
 import { writeAtomic } from '../../lib/atomic-write.js';
-import { addLastUpdateField, fieldOf } from '../../restart/last-update.js';
+import type { ProjectPaths } from '../../config/paths.js';
+import { addLastUpdateFields, fieldOf } from '../../restart/last-update.js';
 import type { GatheredFacts } from './bridge-facts.js';
 import { causeKey, judgeBridge, problemLine, recoveryLine } from './judge-bridge.js';
 
@@ -23,9 +24,8 @@ export interface AlertMemory {
 
 export interface HealthCheckDeps {
   facts: GatheredFacts;
-  lastUpdateFile: string;
-  bridgeLog: string;
-  memoryFile: string;
+  /** data/last-update and its lock, data/bridge-alert.json, logs/bridge.log. */
+  paths: Pick<ProjectPaths, 'dataDir' | 'lastUpdate' | 'lastUpdateLock' | 'bridgeAlert' | 'bridgeLog'>;
   machine: string;
   /** What the service manager says of the bridge's job, for the line (./manager-says.ts). */
   manager: string;
@@ -73,22 +73,21 @@ async function tell(deps: HealthCheckDeps, text: string): Promise<boolean> {
 export async function checkBridge(deps: HealthCheckDeps): Promise<void> {
   const { facts } = deps;
   const verdict = judgeBridge(facts);
-  const memory = readMemory(deps.memoryFile);
+  const memory = readMemory(deps.paths.bridgeAlert);
 
   if (verdict.kind === 'problem') {
     const line = problemLine(verdict.problem, facts.beacon, facts.head, deps.manager);
     deps.print(line);
-    addLastUpdateField(deps.lastUpdateFile, 'bridge', line);
-    addLastUpdateField(deps.lastUpdateFile, 'bridge_log', lastLines(deps.bridgeLog, BRIDGE_LOG_LINES));
+    await addLastUpdateFields(deps.paths, { bridge: line, bridge_log: lastLines(deps.paths.bridgeLog, BRIDGE_LOG_LINES) });
     const cause = causeKey(verdict.problem, facts.head);
-    if (memory?.cause !== cause && (await tell(deps, line))) writeMemory(deps.memoryFile, { cause, line });
+    if (memory?.cause !== cause && (await tell(deps, line))) writeMemory(deps.paths.bridgeAlert, { cause, line });
     return;
   }
   if (verdict.kind !== 'ready') return;
   deps.print(`bridge running ${shortSha(verdict.commit)}, the checkout's commit`);
   const recorded = fieldOf(facts.recordText, 'bridge');
   const back = recoveryLine(verdict.commit);
-  if (recorded !== undefined && recorded !== back) addLastUpdateField(deps.lastUpdateFile, 'bridge', back);
+  if (recorded !== undefined && recorded !== back) await addLastUpdateFields(deps.paths, { bridge: back });
   if (!memory) return;
-  if (!deps.post || (await tell(deps, back))) writeMemory(deps.memoryFile, undefined);
+  if (!deps.post || (await tell(deps, back))) writeMemory(deps.paths.bridgeAlert, undefined);
 }
