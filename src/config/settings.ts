@@ -26,7 +26,7 @@ export interface Settings {
   updateUsers: Set<string> | undefined;
   /** The chat told about scheduled update runs (VALOR_NOTIFY_CHAT's project); undefined: none. */
   notifyChatId: string | undefined;
-  /** How far back the start-up catch-up of missed messages reaches. */
+  /** How far back each catch-up of missed messages reaches (at start-up, after a reconnection). */
   catchUp: { maxMessages: number; maxAgeSeconds: number };
   /** Undefined in console mode, even when the credentials are set. */
   telegram: TelegramCredentials | undefined;
@@ -98,13 +98,6 @@ function checkProjects(raw: string, problems: Problems): Map<string, string> {
   if (chats.size === 0 && problems.lines.length === before) {
     problems.add('VALOR_PROJECTS names no chats: write key=chatId pairs, e.g. valor=-1001234567890');
   }
-  return chats;
-}
-
-export function parseProjects(raw: string): Map<string, string> {
-  const problems = new Problems();
-  const chats = checkProjects(raw, problems);
-  problems.throwIfAny();
   return chats;
 }
 

@@ -6,7 +6,7 @@ import type { LastUpdate } from '../restart/last-update.js';
  * bridge stands in; the message and what to remember out.
  */
 
-/** The trigger the launchd job records. */
+/** The trigger the scheduled update job records (scripts/scheduled-update.sh). */
 export const SCHEDULE_TRIGGER = 'schedule';
 
 export interface NoticeState {

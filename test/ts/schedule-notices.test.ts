@@ -6,7 +6,7 @@ import { TelegramTransport } from '../../src/transport/telegram-transport.js';
 import { parseLastUpdate, type LastUpdate } from '../../src/restart/last-update.js';
 import { decideNotice, type NoticeState } from '../../src/update/schedule-notices.js';
 import { ScheduleReporter } from '../../src/update/schedule-reporter.js';
-import { CHANNEL_CHAT_ID, newMessageEvent, recordingClient } from './fixtures/recording-telegram.js';
+import { CHANNEL_CHAT_ID, deliverLive, recordingClient, startTransport, withAccount } from './fixtures/recording-telegram.js';
 
 const HEAD = 'abc1234 — Add notes';
 const FETCH_FAILED = 'FAIL: Could not fetch from git@example.com:valor.git: the remote is unreachable or refused. Nothing was pulled; the next run tries again.';
@@ -123,12 +123,14 @@ describe('the reporter, through gramjs', () => {
   let dir: string;
   afterEach(() => fs.removeSync(dir));
 
-  function setup() {
+  async function setup() {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-notices-'));
-    const recording = recordingClient();
+    const recording = recordingClient(withAccount());
     const transport = new TelegramTransport(recording.client, () => {});
     // The chat's peer, as a message from it leaves it cached.
-    void transport.receive(newMessageEvent(recording, { id: 1, text: 'hello' }), async () => {});
+    await startTransport(recording, transport, async () => {});
+    await deliverLive(recording, { id: 1, text: 'hello' });
+    recording.requests.length = 0;
     const logs: string[] = [];
     const reporter = () =>
       new ScheduleReporter({
@@ -141,7 +143,8 @@ describe('the reporter, through gramjs', () => {
         log: (line) => logs.push(line),
       });
     const write = async (r: LastUpdate) => {
-      const text = Object.entries(r).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+      const { restartQueued, ...keys } = r;
+      const text = [...Object.entries(keys).map(([k, v]) => `${k}=${v}`), `restart_queued=${restartQueued ? 'yes' : 'no'}`].join('\n') + '\n';
       await fs.writeFile(path.join(dir, 'last-update'), text);
       const later = new Date(Date.now() + (++ticks) * 1000);
       await fs.utimes(path.join(dir, 'last-update'), later, later);
@@ -151,7 +154,7 @@ describe('the reporter, through gramjs', () => {
   }
 
   it('sends each notice once as plain text, and a restarted bridge does not send it again', async () => {
-    const s = setup();
+    const s = await setup();
     await s.write(failed('2026-11-24T06:00:00Z'));
     const first = s.reporter();
     await first.check('running');
@@ -164,7 +167,7 @@ describe('the reporter, through gramjs', () => {
   });
 
   it('a queued restart is told by the bridge that starts after it', async () => {
-    const s = setup();
+    const s = await setup();
     await s.write(updated('2026-11-24T18:00:00Z'));
     await s.reporter().check('running');
     expect(s.recording.sentMessages()).toEqual([]);
@@ -175,7 +178,7 @@ describe('the reporter, through gramjs', () => {
   });
 
   it('no record yet: nothing sent, nothing logged', async () => {
-    const s = setup();
+    const s = await setup();
     await s.reporter().check('startup');
     expect(s.recording.requests).toEqual([]);
     expect(s.logs).toEqual([]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEnvFile } from '../../src/config/env-file.js';
 import { editDistance, unknownNameWarnings } from '../../src/config/setting-names.js';
 import { parseAlertSettings } from '../../src/config/alert-settings.js';
-import { agentCommand, machineName, parseApiCredentials, parseProjects, parseSession, parseSettings, SettingsError } from '../../src/config/settings.js';
+import { agentCommand, machineName, parseApiCredentials, parseSession, parseSettings, SettingsError } from '../../src/config/settings.js';
 import { wellFormedSession } from './fixtures/session.js';
 
 const SESSION = await wellFormedSession();
@@ -41,7 +41,7 @@ describe('settings', () => {
   });
 
   it('maps chat ids (strings) to project keys', () => {
-    const projects = parseProjects('valor=-1001234567890, docs=-1009876543210');
+    const projects = parseSettings({ ...telegramEnv, VALOR_PROJECTS: 'valor=-1001234567890, docs=-1009876543210' }, { console: false, hostName: 'h' }).chats;
     expect([...projects]).toEqual([
       ['-1001234567890', 'valor'],
       ['-1009876543210', 'docs'],
@@ -113,7 +113,7 @@ describe('settings in console mode', () => {
 
   it('a production .env is accepted as it is: its chats, its notify chat, its secrets; it never connects', () => {
     const settings = parseSettings({ ...telegramEnv, VALOR_NOTIFY_CHAT: 'valor' }, { console: true, hostName: 'h' });
-    expect([...settings.chats]).toEqual([...parseProjects(telegramEnv.VALOR_PROJECTS)]);
+    expect([...settings.chats]).toEqual([...parseSettings(telegramEnv, { console: false, hostName: 'h' }).chats]);
     expect(settings.notifyChatId).toBe('-1001234567890');
     expect(settings.telegram).toBeUndefined();
     expect(settings.notSetForTelegram).toEqual([]);
@@ -157,10 +157,18 @@ describe('names that are not settings', () => {
     ]);
   });
 
-  it('a name near none is still named; other prefixes, every known name and the test harness pass', () => {
-    const passing = ['HOME', 'VALORANT', 'VALOR_FETCH_TIMEOUT', 'VALOR_UPDATE_TRIGGER', 'VALOR_ALERT_API_URL', 'TELEGRAM_SERVER_PORT', 'VALOR_TEST_BASH'];
-    expect(unknownNameWarnings(['VALOR_COLOUR', ...passing])).toEqual([
+  it('a VALOR_* name near none is still named; other prefixes and every known name pass', () => {
+    const passing = ['HOME', 'VALORANT', 'VALOR_FETCH_TIMEOUT', 'VALOR_UPDATE_TRIGGER', 'VALOR_ALERT_API_URL'];
+    expect(unknownNameWarnings(['VALOR_COLOUR', 'VALOR_TEST_BASH', ...passing])).toEqual([
       'WARN: VALOR_COLOUR: not a setting (the settings are listed in .env.example); it is ignored',
+      'WARN: VALOR_TEST_BASH: not a setting (the settings are listed in .env.example); it is ignored',
+    ]);
+  });
+
+  it("other Telegram tools' TELEGRAM_* names pass; one near ours is named", () => {
+    expect(unknownNameWarnings(['TELEGRAM_BOT_TOKEN', 'TELEGRAM_SERVER_PORT', 'TELEGRAM_SERVER_PUBKEY', 'TELEGRAM_NODE_MODULES', 'TELEGRAM_API_KEY', 'TELEGRAM_SESION'])).toEqual([
+      'WARN: TELEGRAM_API_KEY: not a setting; did you mean TELEGRAM_API_ID?',
+      'WARN: TELEGRAM_SESION: not a setting; did you mean TELEGRAM_SESSION?',
     ]);
   });
 

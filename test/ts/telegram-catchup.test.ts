@@ -15,7 +15,7 @@ import { TelegramTransport } from '../../src/transport/telegram-transport.js';
 import type { IncomingMessage, MessageListener, Transport } from '../../src/transport/transport.js';
 import { deferred } from './fixtures/deferred.js';
 import { eventually } from './fixtures/deferred.js';
-import { CHANNEL_CHAT_ID, CHANNEL_ID, newMessageEvent, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
+import { CHANNEL_CHAT_ID, CHANNEL_ID, deliverLive, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
 import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
 
 /**
@@ -311,7 +311,7 @@ describe('after a reconnection', () => {
   }
   /** A live message as gramjs dispatches it to the handlers the transport registered. */
   async function live(b: Awaited<ReturnType<typeof startBridge>>, id: number, text: string) {
-    for (const [, callback] of b.recording.client.listEventHandlers()) await callback(newMessageEvent(b.recording, { id, text }));
+    await deliverLive(b.recording, { id, text });
   }
 
   it('messages sent while it was down are fetched and answered before the first live one, in order, once each; the mark never skips one', async () => {

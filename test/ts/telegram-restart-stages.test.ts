@@ -14,7 +14,7 @@ import type { StoredPeer } from '../../src/transport/stored-peer.js';
 import { TelegramTransport } from '../../src/transport/telegram-transport.js';
 import { bridgeRestartDeps, checkoutAt } from './fixtures/bridge-restart-deps.js';
 import { eventually } from './fixtures/deferred.js';
-import { CHANNEL_CHAT_ID, CHANNEL_ID, newMessageEvent, recordingClient, rpcError, type Answer, type MessageSpec } from './fixtures/recording-telegram.js';
+import { CHANNEL_CHAT_ID, CHANNEL_ID, deliverLive, recordingClient, rpcError, type Answer, type MessageSpec } from './fixtures/recording-telegram.js';
 
 /**
  * The restart's stages in Telegram, over gramjs's real invoke with only the
@@ -98,10 +98,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
   });
   await bridge.start();
   /** Through the handler the transport gave gramjs, as a live message arrives. */
-  const deliver = async (spec: MessageSpec) => {
-    const event = newMessageEvent(recording, spec);
-    for (const [, callback] of recording.client.listEventHandlers()) await callback(event);
-  };
+  const deliver = (spec: MessageSpec) => deliverLive(recording, spec);
   return { bridge, recording, transport, logs, kills, deliver, agentJobs: () => agentJobs };
 }
 
