@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAlertSettings } from '../config/alert-settings.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
@@ -9,7 +8,7 @@ import { gatherBridgeFacts } from './bridge-check/bridge-facts.js';
 import { checkBridge } from './bridge-check/health-check.js';
 import { managerSays } from './bridge-check/manager-says.js';
 import { postAlert } from './bridge-check/telegram-alert.js';
-import { findServiceManager } from './find-manager.js';
+import { findServiceManager, thisProcess } from './find-manager.js';
 
 /** Entry point of the update job's bridge check (run by scripts/scheduled-update.sh); the check is ./bridge-check/. */
 function print(line: string): void {
@@ -29,14 +28,7 @@ async function main(): Promise<number> {
     print('WARN: the checkout has no commit to compare the bridge with; nothing checked');
     return 0;
   }
-  const manager = findServiceManager({
-    paths,
-    home: process.env.HOME || os.homedir(),
-    uid: process.getuid?.() ?? 0,
-    sudoUid: process.env.SUDO_UID || undefined,
-    searchPath: process.env.PATH ?? '',
-    sleep: (ms) => sleep(ms),
-  });
+  const manager = findServiceManager(thisProcess(paths));
   const bridgeState = manager?.bridgeState();
   const settings = parseAlertSettings(process.env);
   await checkBridge({

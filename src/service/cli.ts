@@ -1,9 +1,7 @@
-import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
 import { agentCommand } from '../config/settings.js';
-import { findServiceManager, NO_MANAGER } from './find-manager.js';
+import { findServiceManager, NO_MANAGER, thisProcess } from './find-manager.js';
 import { install } from './install.js';
 import { OptionError, parseInstallOptions } from './install-options.js';
 import { logs } from './logs.js';
@@ -52,15 +50,8 @@ async function main(): Promise<number> {
   const root = checkoutRoot();
   loadEnvFile(root);
   const paths = projectPaths(root);
-  const searchPath = process.env.PATH ?? '';
-  const manager = findServiceManager({
-    paths,
-    home: process.env.HOME || os.homedir(),
-    uid: process.getuid?.() ?? 0,
-    sudoUid: process.env.SUDO_UID || undefined,
-    searchPath,
-    sleep: (ms) => sleep(ms),
-  });
+  const context = thisProcess(paths);
+  const manager = findServiceManager(context);
   if (name === 'status') return status({ manager, paths, now: Date.now(), print });
   if (name === 'logs') return logs(paths, print);
   if (!manager) {
@@ -68,7 +59,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (name === 'install') {
-    return install({ manager, paths, searchPath, agentCommand: agentCommand(process.env), sleep: (ms) => sleep(ms), print }, scheduleOptions);
+    return install({ ...context, manager, agentCommand: agentCommand(process.env), print }, scheduleOptions);
   }
   if (name === 'uninstall') return uninstall(manager, print);
   return restart(manager, print);

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProjectPaths } from '../config/paths.js';
 import { findOnPath } from '../lib/find-on-path.js';
 import { systemLaunchctl } from './launchd/launchctl.js';
@@ -13,6 +15,18 @@ export interface ManagerContext {
   sudoUid: string | undefined;
   searchPath: string;
   sleep(ms: number): Promise<void>;
+}
+
+/** This process's: its user (and the one who ran sudo), HOME and PATH. */
+export function thisProcess(paths: ProjectPaths): ManagerContext {
+  return {
+    paths,
+    home: process.env.HOME || os.homedir(),
+    uid: process.getuid?.() ?? 0,
+    sudoUid: process.env.SUDO_UID || undefined,
+    searchPath: process.env.PATH ?? '',
+    sleep: (ms) => sleep(ms),
+  };
 }
 
 /** The service manager this machine has: launchd where launchctl is on PATH; undefined where there is none. */
