@@ -78,7 +78,7 @@ export async function install(deps: InstallDeps, options: ScheduleOptions = {}):
       failures.push(job.job.label);
       deps.print(`FAIL: ${job.job.label} NOT installed: ${failure}`);
     } else {
-      deps.print(`Installed ${job.job.label} (${job.file})`);
+      deps.print(`Installed ${job.job.label} (${job.files.map((file) => file.path).join(', ')})`);
     }
   }
   deps.print(`PATH for the agents: ${found.path}`);

@@ -19,15 +19,12 @@ export interface ServiceJob {
 /** A job as install writes it now, ready for installJob. */
 export interface RenderedJob {
   job: ServiceJob;
-  /** Where it is installed: ~/Library/LaunchAgents/com.valor.bridge.plist. */
-  file: string;
-  content: string;
+  /** What is installed for it, and where: launchd's one plist, ~/Library/LaunchAgents/com.valor.bridge.plist. */
+  files: Array<{ path: string; content: string }>;
 }
 
 /** What the manager says of the bridge's job now. */
 export interface BridgeState {
-  /** The manager knows the job (launchd: it is loaded). */
-  loaded: boolean;
   /** The pid it runs the bridge as; undefined while the bridge is not running. */
   pid: number | undefined;
   /** How the last run ended, in the manager's words ("1", "78: EX_CONFIG", a signal); undefined: none yet. */

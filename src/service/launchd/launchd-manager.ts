@@ -135,7 +135,7 @@ export function launchdManager(deps: LaunchdDeps): ServiceManager {
     },
 
     render(jobPath, schedule) {
-      return jobs.all.map((job) => ({ job, file: installedPlist(deps.home, job), content: render(job, jobPath, schedule) }));
+      return jobs.all.map((job) => ({ job, files: [{ path: installedPlist(deps.home, job), content: render(job, jobPath, schedule) }] }));
     },
 
     /**
@@ -143,7 +143,8 @@ export function launchdManager(deps: LaunchdDeps): ServiceManager {
      * enabled (a label disabled by launchctl disable or the Login Items switch
      * cannot be bootstrapped), bootstrapped, confirmed.
      */
-    async installJob({ job, file, content }: RenderedJob) {
+    async installJob({ job, files }: RenderedJob) {
+      const { path: file, content } = files[0]!; // launchd: one plist per job
       await fs.outputFile(file, content);
       await fs.chmod(file, 0o644);
       const failure = await bootoutAndWait(job);
