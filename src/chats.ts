@@ -1,10 +1,9 @@
-import { StringSession } from 'telegram/sessions/index.js';
 import { formatChatList } from './account/chat-list.js';
 import { answered, connectWithin, REACH_TIMEOUT_MS, TelegramUnreachable } from './account/reach-telegram.js';
 import { readChats, toAccount } from './account/read-chats.js';
 import { loadEnvFile } from './config/env-file.js';
 import { checkoutRoot } from './config/paths.js';
-import { parseApiCredentials, SettingsError } from './config/settings.js';
+import { parseApiCredentials, parseSession, SESSION_FIX, SettingsError } from './config/settings.js';
 import { createTelegramClient } from './transport/telegram-client.js';
 import { isLoginError } from './transport/telegram-transport.js';
 
@@ -19,23 +18,11 @@ import { isLoginError } from './transport/telegram-transport.js';
 
 const RERUN = 'npm run chats';
 const REQUEST_TIMEOUT_MS = 30_000;
-const LOGIN_FIX = 'run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env';
-
-function sessionFrom(env: NodeJS.ProcessEnv): string {
-  const session = env.TELEGRAM_SESSION?.trim();
-  if (!session) throw new SettingsError(`TELEGRAM_SESSION is not set: ${LOGIN_FIX}`);
-  try {
-    new StringSession(session);
-  } catch {
-    throw new SettingsError(`TELEGRAM_SESSION is not a session string (it does not decode): ${LOGIN_FIX}`);
-  }
-  return session;
-}
 
 async function chats(): Promise<void> {
   loadEnvFile(checkoutRoot());
   const credentials = parseApiCredentials(process.env);
-  const session = sessionFrom(process.env);
+  const session = parseSession(process.env);
   // Only the outcome is for the person: gramjs's own lines are dropped.
   const client = createTelegramClient(credentials, session, () => {});
   await connectWithin(client, REACH_TIMEOUT_MS, RERUN);
@@ -44,7 +31,7 @@ async function chats(): Promise<void> {
     me = await answered(client.getMe(), REQUEST_TIMEOUT_MS, 'reading the account', RERUN);
   } catch (error) {
     if (!isLoginError(error)) throw error;
-    throw new SettingsError(`TELEGRAM_SESSION is not logged in (${(error as { errorMessage: string }).errorMessage}): ${LOGIN_FIX}`);
+    throw new SettingsError(`TELEGRAM_SESSION is not logged in (${(error as { errorMessage: string }).errorMessage}): ${SESSION_FIX}`);
   }
   const account = toAccount(me);
   const list = await answered(readChats(client, account.id), REQUEST_TIMEOUT_MS, 'reading the chats', RERUN);

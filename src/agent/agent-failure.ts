@@ -1,4 +1,4 @@
-import { redact } from '../update/reply-text.js';
+import { redact } from '../lib/redact.js';
 import type { AgentOutcome } from './agent-runner.js';
 
 /**

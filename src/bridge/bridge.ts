@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { ProjectPaths } from '../config/paths.js';
+import type { Checkout, Commit } from '../git/checkout.js';
 import { agentFailureReply } from '../agent/agent-failure.js';
 import type { AgentOutcome, AgentRunner } from '../agent/agent-runner.js';
 import type { Job } from '../queue/job.js';
@@ -12,17 +13,15 @@ import { createUpdateHandler } from '../update/update-handler.js';
 import type { UpdateRunner } from '../update/run-update-script.js';
 import { catchUp } from '../catchup/catch-up.js';
 import { CatchUpGate } from '../catchup/catch-up-gate.js';
-import { ChatMarks } from '../catchup/chat-marks.js';
+import type { ChatMarks } from '../catchup/chat-marks.js';
 import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
 import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
-import { addLastUpdateField } from '../restart/last-update.js';
+import { addLastUpdateFields } from '../restart/last-update.js';
 import type { SelfTestRunner } from '../restart/run-self-test.js';
-import type { CheckoutState } from '../update/checkout-state.js';
 import { refusedStage, restartedStage } from '../update/reply-text.js';
 import { tellRestartStage } from '../update/restart-stage.js';
 import { currentStatusLine } from '../update/status-facts.js';
-import type { LoadedCommit } from './head-commit.js';
 
 export const SHUTDOWN_GRACE_MS = 15_000;
 
@@ -43,13 +42,15 @@ export interface BridgeDeps {
   settings: Settings;
   paths: ProjectPaths;
   transport: Transport;
+  /** data/chat-marks.json, the one reader and writer of it (the console's inbox reads it too). */
+  marks: ChatMarks;
   runUpdate: UpdateRunner;
   runAgent: AgentRunner | undefined;
   /** The checkout's self-test, run before a restart into it. */
   selfTest: SelfTestRunner;
   /** The commit this process loaded, read at its start. */
-  loaded: LoadedCommit;
-  readCheckout(): Promise<CheckoutState>;
+  loaded: Commit;
+  readCheckout(): Promise<Checkout>;
   /** Ends every process group still running (agents, an /update). */
   endProcessGroups(): void;
   describeHead(): Promise<string>;
@@ -65,12 +66,17 @@ export interface BridgeDeps {
   shutdownGraceMs?: number;
 }
 
-/** Wires the transport, the /update intercept, the job queue and the restart monitor. */
+/**
+ * Wires the transport, the /update intercept, the catch-up, the job queue
+ * and the restart monitor, all in the constructor; start() runs them.
+ * What comes from outside (the transport, the runners, the files) is built
+ * in ./run-bridge.ts.
+ */
 export class Bridge {
   readonly queue: JobQueue<AgentOutcome>;
   private readonly monitor: RestartMonitor;
   private readonly reporter: ScheduleReporter | undefined;
-  private readonly marks: ChatMarks;
+  private readonly gate: CatchUpGate;
   private stopReporting: (() => void) | undefined;
   private shuttingDown = false;
   private endGrace: () => void = () => {};
@@ -99,10 +105,10 @@ export class Bridge {
       pollMs: deps.pollMs ?? RESTART_POLL_MS,
       log: deps.log,
     });
-    this.marks = new ChatMarks(deps.paths.chatMarks);
+    this.gate = this.createGate();
     this.beacon = {
       pid: deps.pid,
-      commit: deps.loaded.commit,
+      commit: deps.loaded.sha,
       subject: deps.loaded.subject,
       machine: deps.settings.machineName,
       startedAt: new Date(deps.processStartedAtMs).toISOString(),
@@ -124,17 +130,9 @@ export class Bridge {
     }
   }
 
-  isShuttingDown(): boolean {
-    return this.shuttingDown;
-  }
-
-  async start(): Promise<void> {
+  /** Every message's way in: the catch-up gate, then /update or the queue. */
+  private createGate(): CatchUpGate {
     const { deps } = this;
-    this.updateBeacon({});
-    const flag = clearStaleFlag(deps.paths.restartFlag, deps.processStartedAtMs);
-    if (flag === 'removed') deps.log('removed the restart flag left from before this start');
-    if (flag === 'kept') deps.log('restart flag written since start-up: restarting once idle');
-
     const handleUpdate = createUpdateHandler({
       transport: deps.transport,
       runUpdate: deps.runUpdate,
@@ -164,19 +162,19 @@ export class Bridge {
       handleUpdate,
       enqueue: (job) => this.queue.enqueue(job),
       agentConfigured: deps.runAgent !== undefined,
-      taken: (message) => this.marks.advance(message.chatId, message.messageId),
+      taken: (message) => deps.marks.advance(message.chatId, message.messageId),
       log: deps.log,
     });
 
     const unreadable = new Set<string>();
-    const gate = new CatchUpGate({
+    return new CatchUpGate({
       handle: onMessage,
-      mark: (chatId) => this.marks.get(chatId),
+      mark: (chatId) => deps.marks.get(chatId),
       catchUp: (handle) =>
         catchUp({
           chats: deps.settings.chats,
           transport: deps.transport,
-          marks: this.marks,
+          marks: deps.marks,
           limits: deps.settings.catchUp,
           unreadable,
           handle,
@@ -186,6 +184,18 @@ export class Bridge {
         }),
       log: deps.log,
     });
+  }
+
+  isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  async start(): Promise<void> {
+    const { deps, gate } = this;
+    this.updateBeacon({});
+    const flag = clearStaleFlag(deps.paths.restartFlag, deps.processStartedAtMs);
+    if (flag === 'removed') deps.log('removed the restart flag left from before this start');
+    if (flag === 'kept') deps.log('restart flag written since start-up: restarting once idle');
     await deps.transport.start(gate.live);
     deps.transport.onReconnect?.(() => void gate.round());
     await this.announceRestart();
@@ -221,9 +231,9 @@ export class Bridge {
    */
   private async refuseRestart(reason: string): Promise<void> {
     const { deps } = this;
-    const line = refusedStage((await deps.readCheckout()).head, reason, deps.loaded.shortCommit);
+    const line = refusedStage((await deps.readCheckout()).head?.short ?? 'unknown', reason, deps.loaded.short);
     deps.log(line);
-    addLastUpdateField(deps.paths.lastUpdate, 'restart', line);
+    await addLastUpdateFields(deps.paths, { restart: line });
     const notice = await takeNotice(deps.paths.restartNotice);
     if (notice) await tellRestartStage(this.stageDeps(), notice, line);
     else if (deps.settings.notifyChatId !== undefined) await deps.transport.send({ chatId: deps.settings.notifyChatId }, `${deps.settings.machineName}: ${line}`);
@@ -239,7 +249,7 @@ export class Bridge {
     try {
       const askedAtMs = notice.askedAt === undefined ? NaN : Date.parse(notice.askedAt);
       const took = Number.isNaN(askedAtMs) ? undefined : Date.now() - askedAtMs;
-      await tellRestartStage(this.stageDeps(), notice, restartedStage(this.deps.loaded.shortCommit, took));
+      await tellRestartStage(this.stageDeps(), notice, restartedStage(this.deps.loaded.short, took));
     } catch (error) {
       this.deps.log(`could not announce the restart: ${String(error)}`);
     }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 
 /**
- * Caps a log that launchd appends to (StandardOutPath). The writer keeps its
+ * Caps a log that the service manager appends to. The writer keeps its
  * file open, so the log is copied to <name>.1 and truncated in place rather
  * than renamed. One previous generation is kept.
  */

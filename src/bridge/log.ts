@@ -1,4 +1,4 @@
-/** The bridge's log line: standard error, which launchd sends to logs/bridge.log. */
+/** The bridge's log line: standard error, which the service manager sends to logs/bridge.log. */
 export function log(line: string): void {
   process.stderr.write(`[bridge] ${new Date().toISOString()} ${line}\n`);
 }

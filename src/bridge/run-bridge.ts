@@ -1,28 +1,25 @@
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { shellAgentRunner } from '../agent/agent-runner.js';
 import { Bridge } from './bridge.js';
-import { describeHead, readLoadedCommit } from './head-commit.js';
 import { log } from './log.js';
 import { rotateLog } from './log-rotation.js';
 import { ChatMarks } from '../catchup/chat-marks.js';
-import { loadEnvFile } from '../config/env-file.js';
-import { JsonMapFile } from '../config/json-map-file.js';
-import { checkoutRoot, projectPaths, type ProjectPaths } from '../config/paths.js';
-import { unknownNameWarnings } from '../config/setting-names.js';
-import { parseSettings, SettingsError, type Settings } from '../config/settings.js';
+import { JsonMapFile } from '../lib/json-map-file.js';
+import { checkoutRoot, logFiles, projectPaths, type ProjectPaths } from '../config/paths.js';
+import { describeCommit, readCheckout, requireHead } from '../git/checkout.js';
+import { loadSettings } from '../config/load-settings.js';
+import { SettingsError, type Settings } from '../config/settings.js';
 import { ProcessGroups } from '../process/process-group.js';
 import { systemClock } from '../restart/restart-monitor.js';
 import { selfTestRunner } from '../restart/run-self-test.js';
-import { launchdJobs } from '../service/launchd-jobs.js';
-import { consoleChats, consoleIntro, consoleSettings } from '../transport/console-chats.js';
+import { consoleSettings } from '../config/console-settings.js';
+import { consoleChats, consoleIntro } from '../transport/console-chats.js';
 import { ConsoleTransport } from '../transport/console-transport.js';
 import { createTelegramClient } from '../transport/telegram-client.js';
 import { TelegramTransport } from '../transport/telegram-transport.js';
 import type { StoredPeer } from '../transport/stored-peer.js';
 import { LoginError, type Transport } from '../transport/transport.js';
-import { readCheckoutState } from '../update/checkout-state.js';
 import { updateScriptRunner } from '../update/run-update-script.js';
 
 /**
@@ -33,27 +30,20 @@ import { updateScriptRunner } from '../update/run-update-script.js';
 const processStartedAtMs = Date.now() - process.uptime() * 1000;
 const LOG_ROTATION_INTERVAL_MS = 60 * 60 * 1000;
 
-/** launchd appends to the agents' logs forever: cap them at start-up and hourly. */
-function keepLogsCapped(root: string): void {
-  const jobs = launchdJobs(root).all;
+/** The service manager appends to the logs forever: cap them at start-up and hourly. */
+function keepLogsCapped(paths: ProjectPaths): void {
   const rotate = () => {
-    for (const job of jobs) {
-      if (rotateLog(path.join(root, job.log))) log(`rotated ${job.log} (previous kept as ${job.log}.1)`);
+    for (const file of logFiles(paths)) {
+      const name = path.relative(paths.root, file);
+      if (rotateLog(file)) log(`rotated ${name} (previous kept as ${name}.1)`);
     }
   };
   rotate();
   setInterval(rotate, LOG_ROTATION_INTERVAL_MS).unref();
 }
 
-/** As at every start; the self-test checks a checkout's settings through it too. */
-export function loadSettings(root: string, consoleMode: boolean, warn: (line: string) => void = log): Settings {
-  for (const warning of [...loadEnvFile(root), ...unknownNameWarnings(Object.keys(process.env))]) warn(warning);
-  return parseSettings(process.env, { console: consoleMode, hostName: os.hostname() });
-}
-
-function createTransport(settings: Settings, paths: ProjectPaths): Transport {
+function createTransport(settings: Settings, paths: ProjectPaths, marks: ChatMarks): Transport {
   if (!settings.telegram) {
-    const marks = new ChatMarks(paths.chatMarks);
     return new ConsoleTransport(process.stdin, process.stdout, process.stderr, {
       chats: consoleChats(settings.chats),
       inbox: { file: paths.consoleInbox, takenUpTo: (chatId) => marks.get(chatId) },
@@ -87,23 +77,25 @@ export async function runBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessE
 async function createBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv): Promise<{ bridge: Bridge; transport: Transport }> {
   const paths = projectPaths(checkoutRoot());
   // Capped first: a bad setting exits at once, and launchd logs every try.
-  keepLogsCapped(paths.root);
-  const settings = loadSettings(paths.root, consoleMode);
+  keepLogsCapped(paths);
+  const settings = loadSettings(paths.root, consoleMode, log);
   if (consoleMode) for (const line of consoleIntro(settings)) log(line);
-  const loaded = await readLoadedCommit(paths.root);
+  const loaded = await requireHead(paths.root);
   const groups = new ProcessGroups();
-  const transport = createTransport(settings, paths);
+  const marks = new ChatMarks(paths.chatMarks);
+  const transport = createTransport(settings, paths, marks);
   const bridge = new Bridge({
     settings: consoleMode ? consoleSettings(settings) : settings,
     paths,
     transport,
+    marks,
     runUpdate: updateScriptRunner(groups, paths.root, paths.updateScript),
     runAgent: settings.agentCommand ? shellAgentRunner(groups, settings.agentCommand, paths.root) : undefined,
     selfTest: selfTestRunner(groups, paths.root, { console: consoleMode, env: launchEnv }),
     loaded,
-    readCheckout: () => readCheckoutState(paths.root),
+    readCheckout: () => readCheckout(paths.root),
     endProcessGroups: () => groups.endAll(),
-    describeHead: () => describeHead(paths.root),
+    describeHead: async () => describeCommit(await requireHead(paths.root)),
     clock: systemClock,
     sleep: (ms) => sleep(ms),
     kill: (pid, signal) => process.kill(pid, signal),

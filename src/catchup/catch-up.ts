@@ -4,9 +4,11 @@ import type { ChatMarks } from './chat-marks.js';
 import { selectMissed, type CatchUpLimits } from './select-missed.js';
 
 /**
- * At start-up, before live messages: for each monitored chat, the messages
- * sent since the bridge last took one in, passed through the same handler as
- * live ones. A chat seen for the first time starts from its newest message.
+ * One round of the catch-up, run at start-up and after every reconnection,
+ * before live messages (./catch-up-gate.ts holds them): for each monitored
+ * chat, the messages sent since the bridge last took one in, passed through
+ * the same handler as live ones. A chat seen for the first time starts from
+ * its newest message.
  * A configured chat that cannot be read is reported with its id; one the
  * account has lost (removed from the group, the group deleted) once, and
  * later rounds skip it.

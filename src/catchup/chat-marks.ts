@@ -1,4 +1,4 @@
-import { JsonMapFile } from '../config/json-map-file.js';
+import { JsonMapFile } from '../lib/json-map-file.js';
 
 /**
  * Per monitored chat, the highest message id the bridge has durably taken in

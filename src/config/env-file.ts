@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { projectPaths } from './paths.js';
 
 export interface EnvFileContent {
   values: Record<string, string>;
@@ -50,7 +50,7 @@ export function parseEnvFile(text: string, fileName = '.env'): EnvFileContent {
  * log.
  */
 export function loadEnvFile(root: string): string[] {
-  const envFile = path.join(root, '.env');
+  const { envFile } = projectPaths(root);
   if (!fs.existsSync(envFile)) return [];
   const { values, warnings } = parseEnvFile(fs.readFileSync(envFile, 'utf8'));
   for (const [name, value] of Object.entries(values)) {

@@ -1,18 +1,34 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { restartFiles } from '../restart/restart-files.js';
 
-/** Where everything lives, derived from one project root: no machine-specific configuration. */
+/**
+ * Where everything lives, derived from one project root: no machine-specific
+ * configuration. The one place a path under the project is spelled in
+ * TypeScript; scripts/remote-update.sh keeps its own block of the paths it
+ * writes, mirroring these.
+ */
 export interface ProjectPaths {
   root: string;
+  /** The settings file, read by ./env-file.ts. */
+  envFile: string;
+  /** Its "start" is how the bridge is started (../service/bridge-command.ts). */
+  packageJson: string;
   dataDir: string;
   logsDir: string;
+  /** The bridge's log: what the service manager appends its output to. */
+  bridgeLog: string;
+  /** The update job's log. */
+  updateLog: string;
   updateScript: string;
+  /** "<UTC time> <N> commit(s)": written by the update script, removed by the restart. */
   restartFlag: string;
   jobsDir: string;
+  /** Where to say how the restart went: the /update and its reply to edit (JSON, written by /update). */
   restartNotice: string;
-  /** Written by the update script at every exit. */
+  /** The last update run, key=value lines (see ../restart/last-update.ts). */
   lastUpdate: string;
+  /** A directory: held by whoever rewrites data/last-update, for that moment only. */
+  lastUpdateLock: string;
   /** What the bridge has told VALOR_NOTIFY_CHAT about update runs. */
   updateNotices: string;
   /** Per chat, the highest message id taken in: where the catch-up starts. */
@@ -23,26 +39,39 @@ export interface ProjectPaths {
   consoleInbox: string;
   /** What the running bridge loaded (see ../restart/bridge-beacon.ts). */
   bridgeBeacon: string;
+  /** What the update job's bridge check has alerted (see ../service/bridge-check/). */
+  bridgeAlert: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
   const dataDir = path.join(root, 'data');
-  const restart = restartFiles(dataDir);
+  const logsDir = path.join(root, 'logs');
   return {
     root,
+    envFile: path.join(root, '.env'),
+    packageJson: path.join(root, 'package.json'),
     dataDir,
-    logsDir: path.join(root, 'logs'),
+    logsDir,
+    bridgeLog: path.join(logsDir, 'bridge.log'),
+    updateLog: path.join(logsDir, 'update.log'),
     updateScript: path.join(root, 'scripts', 'remote-update.sh'),
-    restartFlag: restart.flag,
+    restartFlag: path.join(dataDir, 'restart-requested'),
     jobsDir: path.join(dataDir, 'jobs'),
-    restartNotice: restart.notice,
-    lastUpdate: restart.lastUpdate,
+    restartNotice: path.join(dataDir, 'restart-notice.json'),
+    lastUpdate: path.join(dataDir, 'last-update'),
+    lastUpdateLock: path.join(dataDir, 'last-update.lock'),
     updateNotices: path.join(dataDir, 'update-notices.json'),
     chatMarks: path.join(dataDir, 'chat-marks.json'),
     peers: path.join(dataDir, 'peers.json'),
     consoleInbox: path.join(dataDir, 'console-inbox.jsonl'),
     bridgeBeacon: path.join(dataDir, 'bridge.json'),
+    bridgeAlert: path.join(dataDir, 'bridge-alert.json'),
   };
+}
+
+/** The logs the service manager appends to, the bridge's first: capped by the bridge, shown by valor-service.sh. */
+export function logFiles(paths: ProjectPaths): string[] {
+  return [paths.bridgeLog, paths.updateLog];
 }
 
 /** The checkout this code was loaded from (src/config/ is two levels below it). */

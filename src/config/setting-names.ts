@@ -1,6 +1,9 @@
 /**
  * Every VALOR_* and TELEGRAM_* name that means something here, so that a
- * mistyped one is pointed out instead of silently ignored. Pure.
+ * mistyped one is pointed out instead of silently ignored. VALOR_ is this
+ * project's own: any other VALOR_* name is a mistake. TELEGRAM_ is shared
+ * with other Telegram tools (a bot's token, a test server's port): such a
+ * name is pointed out only when it is near one of ours. Pure.
  */
 
 /** The bridge's own settings, read in settings.ts. */
@@ -23,19 +26,7 @@ export const OTHER_SETTINGS = ['VALOR_FETCH_TIMEOUT', 'VALOR_ALERT_BOT_TOKEN', '
 /** Set for each run by whoever starts the update script (the bridge, the schedule): never in .env. */
 export const PER_RUN_NAMES = ['VALOR_UPDATE_TRIGGER'] as const;
 
-/** The test Telegram server's (shared/telegram-server: bridgeEnv, its preload) and the bats suite's: never a user's. */
-const TEST_NAMES = [
-  'TELEGRAM_SERVER_HOME',
-  'TELEGRAM_SERVER_PORT',
-  'TELEGRAM_SERVER_PUBKEY',
-  'TELEGRAM_SERVER_PYTHON',
-  'TELEGRAM_SERVER_LOG_LEVEL',
-  'TELEGRAM_NODE_MODULES',
-  'TELEGRAM_DIR',
-  'VALOR_TEST_BASH',
-];
-
-const KNOWN: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS, ...PER_RUN_NAMES, ...TEST_NAMES];
+const KNOWN: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS, ...PER_RUN_NAMES];
 const SUGGESTIBLE: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS];
 
 /** Edits (insert, delete, replace, swap two neighbours) to turn a into b. */
@@ -72,12 +63,13 @@ function nearestKnown(name: string): string | undefined {
   return nearestOf(name, SUGGESTIBLE.filter((known) => known.split('_').slice(0, 2).join('_') === family))?.known;
 }
 
-/** One WARN line for each VALOR_* or TELEGRAM_* name that is not a setting. */
+/** One WARN line for each VALOR_* name that is not a setting, and each TELEGRAM_* name near one. */
 export function unknownNameWarnings(names: Iterable<string>): string[] {
   const warnings: string[] = [];
   for (const name of [...new Set(names)].sort()) {
     if (!/^(VALOR|TELEGRAM)_/.test(name) || KNOWN.includes(name)) continue;
     const nearest = nearestKnown(name);
+    if (nearest === undefined && name.startsWith('TELEGRAM_')) continue;
     warnings.push(
       nearest
         ? `WARN: ${name}: not a setting; did you mean ${nearest}?`

@@ -1,12 +1,21 @@
-import { StringSession } from 'telegram/sessions/index.js';
-import { CONSOLE_CHAT_ID } from '../transport/console-transport.js';
-import type { TelegramCredentials } from '../transport/telegram-client.js';
+import { createRequire } from 'node:module';
+import type { StringSession } from 'telegram/sessions/index.js';
 
 /**
  * The bridge's configuration, parsed from the environment. Pure: no I/O.
  * Every setting present is checked the same way in console mode as for
  * Telegram; console mode only does without the ones Telegram needs.
  */
+
+/** A Telegram app's id and hash (https://my.telegram.org) and a login. */
+export interface TelegramCredentials {
+  apiId: number;
+  apiHash: string;
+  session: string;
+}
+
+/** The one chat of console mode when VALOR_PROJECTS is not set. */
+export const CONSOLE_CHAT_ID = 'console';
 
 export interface Settings {
   /** Monitored chats: chat id (as a string) → project key. */
@@ -17,7 +26,7 @@ export interface Settings {
   updateUsers: Set<string> | undefined;
   /** The chat told about scheduled update runs (VALOR_NOTIFY_CHAT's project); undefined: none. */
   notifyChatId: string | undefined;
-  /** How far back the start-up catch-up of missed messages reaches. */
+  /** How far back each catch-up of missed messages reaches (at start-up, after a reconnection). */
   catchUp: { maxMessages: number; maxAgeSeconds: number };
   /** Undefined in console mode, even when the credentials are set. */
   telegram: TelegramCredentials | undefined;
@@ -92,13 +101,6 @@ function checkProjects(raw: string, problems: Problems): Map<string, string> {
   return chats;
 }
 
-export function parseProjects(raw: string): Map<string, string> {
-  const problems = new Problems();
-  const chats = checkProjects(raw, problems);
-  problems.throwIfAny();
-  return chats;
-}
-
 function parseUserIds(raw: string | undefined, problems: Problems): Set<string> | undefined {
   if (raw === undefined) return undefined;
   const ids = raw.split(',').map((id) => id.trim()).filter(Boolean);
@@ -131,13 +133,16 @@ export function parseApiCredentials(env: Env): Pick<TelegramCredentials, 'apiId'
   return { apiId: Number(apiId), apiHash: apiHash! };
 }
 
-const SESSION_FIX = 'run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env';
+/** What to do about a TELEGRAM_SESSION that is missing, malformed or no longer a login. */
+export const SESSION_FIX = 'run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env';
 
 /** A session string decodes to a data centre and a key; anything else is a copying mistake. */
 function checkSession(session: string): string | undefined {
   let decoded: StringSession;
   try {
-    decoded = new StringSession(session);
+    // Loaded here, not at the top: valor-service.sh and the bridge check read settings too, and gramjs takes a while to load.
+    const sessions = createRequire(import.meta.url)('telegram/sessions/index.js') as typeof import('telegram/sessions/index.js');
+    decoded = new sessions.StringSession(session);
   } catch {
     return `TELEGRAM_SESSION is not a session string (it does not decode): ${SESSION_FIX}`;
   }
@@ -145,6 +150,25 @@ function checkSession(session: string): string | undefined {
     return `TELEGRAM_SESSION is not a session string (it names no data centre): ${SESSION_FIX}`;
   }
   return undefined;
+}
+
+/** TELEGRAM_SESSION, checked as a start checks it, for npm run chats. */
+export function parseSession(env: Env): string {
+  const session = nonEmpty(env, 'TELEGRAM_SESSION');
+  if (session === undefined) throw new SettingsError(notSet('TELEGRAM_SESSION', SESSION_FIX));
+  const problem = checkSession(session);
+  if (problem) throw new SettingsError(problem);
+  return session;
+}
+
+/** How every line names this machine: VALOR_MACHINE_NAME, else the host's name. */
+export function machineName(env: Env, hostName: string): string {
+  return nonEmpty(env, 'VALOR_MACHINE_NAME') ?? hostName;
+}
+
+/** VALOR_AGENT_CMD: the command that answers a message; undefined when not set. */
+export function agentCommand(env: Env): string | undefined {
+  return nonEmpty(env, 'VALOR_AGENT_CMD');
 }
 
 const REQUIRED_FOR_TELEGRAM = [
@@ -217,8 +241,8 @@ export function parseSettings(env: Env, options: { console: boolean; hostName: s
   const notifyChatId = chatsOk ? parseNotifyChat(notifyRaw, chats, problems) : undefined;
   const settings: Settings = {
     chats,
-    agentCommand: nonEmpty(env, 'VALOR_AGENT_CMD'),
-    machineName: nonEmpty(env, 'VALOR_MACHINE_NAME') ?? options.hostName,
+    agentCommand: agentCommand(env),
+    machineName: machineName(env, options.hostName),
     updateUsers: parseUserIds(nonEmpty(env, 'VALOR_UPDATE_USERS'), problems),
     notifyChatId,
     catchUp: {

@@ -1,5 +1,6 @@
 import fs from 'fs-extra';
 import path from 'node:path';
+import { writeAtomicAsync } from '../lib/atomic-write.js';
 import type { Job, NewJob } from './job.js';
 
 /**
@@ -20,9 +21,7 @@ export class JobStore {
   }
 
   private async write(job: Job): Promise<void> {
-    const tmp = `${this.file(job)}.tmp`;
-    await fs.outputJson(tmp, job);
-    await fs.rename(tmp, this.file(job));
+    await writeAtomicAsync(this.file(job), `${JSON.stringify(job)}\n`);
   }
 
   /** The id is taken synchronously, so arrival order holds even when writes overlap. */

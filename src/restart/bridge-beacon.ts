@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
+import { writeAtomic } from '../lib/atomic-write.js';
 
 /**
  * data/bridge.json: what the running bridge loaded. The bridge writes it at
  * start, again when ready (connected, catch-up done), and marks it stopped at
  * exit; `valor-service.sh status` and the update job's health check read it.
- * Replaced whole (temporary file, then rename): a reader never sees half of it.
+ * Replaced whole (../lib/atomic-write.ts): a reader never sees half of it.
  */
 export interface BridgeBeacon {
   pid: number;
@@ -25,9 +25,7 @@ export interface BridgeBeacon {
 }
 
 export function writeBeacon(file: string, beacon: BridgeBeacon): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(beacon, null, 2)}\n`);
-  fs.renameSync(`${file}.tmp`, file);
+  writeAtomic(file, `${JSON.stringify(beacon, null, 2)}\n`);
 }
 
 /** The beacon, or undefined when there is none or it is not one. */

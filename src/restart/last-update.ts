@@ -1,9 +1,14 @@
 import fs from 'node:fs';
-import path from 'node:path';
+import type { ProjectPaths } from '../config/paths.js';
+import { writeAtomic } from '../lib/atomic-write.js';
+import { withDirLock } from '../lib/dir-lock.js';
 
 /**
- * data/last-update, written by scripts/remote-update.sh at every exit: one
- * "key=value" a line.
+ * data/last-update: one "key=value" a line. scripts/remote-update.sh writes
+ * the whole record at every exit; the bridge and the update job's bridge
+ * check add keys to it afterwards. Every writer holds data/last-update.lock
+ * for its read-modify-write. The keys, who writes each and how:
+ * docs/architecture.md.
  *
  * `updated-with-conflict`: the update succeeded (exit 0) but the local edits
  * conflicted with it and stay in the stash entry named by `stash`.
@@ -21,41 +26,56 @@ export interface LastUpdate {
   summary: string;
   /** The stash entry holding local edits that conflicted (`updated-with-conflict`), else ''. */
   stash: string;
+  /** The run wrote the restart flag; from the summary's words for a record written before `restart_queued`. */
+  restartQueued: boolean;
 }
 
 const OUTCOMES: readonly string[] = ['updated', 'updated-with-conflict', 'up-to-date', 'failed', 'skipped'];
 
-/** The record, or undefined when the text is not one (missing or unknown fields). */
-export function parseLastUpdate(text: string): LastUpdate | undefined {
-  const fields = new Map<string, string>();
+function fields(text: string): Map<string, string> {
+  const found = new Map<string, string>();
   for (const line of text.split('\n')) {
     const equals = line.indexOf('=');
-    if (equals > 0) fields.set(line.slice(0, equals), line.slice(equals + 1));
+    if (equals > 0) found.set(line.slice(0, equals), line.slice(equals + 1));
   }
-  const outcome = fields.get('outcome');
-  const exit = Number(fields.get('exit'));
-  const commits = Number(fields.get('commits'));
-  const time = fields.get('time');
+  return found;
+}
+
+/** `restart_queued=yes|no`; a record written before the key says it only in its summary. */
+function restartQueued(value: string | undefined, summary: string): boolean {
+  if (value === 'yes' || value === 'no') return value === 'yes';
+  return summary.includes('restart queued');
+}
+
+/** The record, or undefined when the text is not one (missing or unknown fields). */
+export function parseLastUpdate(text: string): LastUpdate | undefined {
+  const record = fields(text);
+  const outcome = record.get('outcome');
+  const exit = Number(record.get('exit'));
+  const commits = Number(record.get('commits'));
+  const time = record.get('time');
   if (outcome === undefined || !OUTCOMES.includes(outcome) || !Number.isInteger(exit) || !Number.isInteger(commits) || !time) {
     return undefined;
   }
+  const summary = record.get('summary') ?? '';
   return {
     time,
-    trigger: fields.get('trigger') ?? '',
+    trigger: record.get('trigger') ?? '',
     outcome: outcome as UpdateOutcome,
     exit,
-    head: fields.get('head') ?? '',
+    head: record.get('head') ?? '',
     commits,
-    summary: fields.get('summary') ?? '',
-    stash: fields.get('stash') ?? '',
+    summary,
+    stash: record.get('stash') ?? '',
+    restartQueued: restartQueued(record.get('restart_queued'), summary),
   };
 }
 
 /**
- * Keys that others add to the script's record after its run: `restart` (the
- * bridge: a restart refused because the new commit fails its self-test) and
- * `bridge`, `bridge_log` (the update job's health check). The script's next
- * run replaces the whole file.
+ * Keys that TypeScript adds to the script's record after its run: `restart`
+ * (the bridge: a restart refused because the new commit fails its
+ * self-test) and `bridge`, `bridge_log` (the update job's bridge check).
+ * The script's next run replaces the whole file.
  */
 export type AddedField = 'restart' | 'bridge' | 'bridge_log';
 
@@ -72,15 +92,24 @@ export function fieldOf(text: string, key: AddedField): string | undefined {
   return line === undefined ? undefined : line.slice(key.length + 1);
 }
 
-/** Adds the key to data/last-update in place, atomically (temporary file, then rename). */
-export function addLastUpdateField(file: string, key: AddedField, value: string): void {
-  let text = '';
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    // no run recorded yet: the key stands alone until the script's next run
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, withField(text, key, value));
-  fs.renameSync(`${file}.tmp`, file);
+/**
+ * Adds the keys to data/last-update, together: read, changed and replaced
+ * whole while holding data/last-update.lock, so that no other writer's key
+ * is lost and no older record is put back over a newer one.
+ */
+export async function addLastUpdateFields(
+  paths: Pick<ProjectPaths, 'dataDir' | 'lastUpdate' | 'lastUpdateLock'>,
+  added: Partial<Record<AddedField, string>>,
+): Promise<void> {
+  fs.mkdirSync(paths.dataDir, { recursive: true });
+  await withDirLock(paths.lastUpdateLock, () => {
+    let text = '';
+    try {
+      text = fs.readFileSync(paths.lastUpdate, 'utf8');
+    } catch {
+      // no run recorded yet: the keys stand alone until the script's next run
+    }
+    for (const [key, value] of Object.entries(added)) text = withField(text, key as AddedField, value);
+    writeAtomic(paths.lastUpdate, text);
+  });
 }

@@ -1,31 +1,12 @@
 import fs from 'fs-extra';
-import path from 'node:path';
+import { writeAtomicAsync } from '../lib/atomic-write.js';
 
 /**
- * The restart protocol's files under data/. scripts/remote-update.sh writes
- * the flag and the last-update record (test/ts/restart-contract.test.ts runs
- * it and reads them back through this module); the bridge writes the notice.
- */
-export interface RestartFiles {
-  /** "<UTC time> <N> commit(s)": written by the update script, removed by the restart. */
-  flag: string;
-  /** Where to say how the restart went: the /update and its reply to edit (JSON, written by /update). */
-  notice: string;
-  /** The last update run, key=value lines (see ./last-update.ts). */
-  lastUpdate: string;
-}
-
-export function restartFiles(dataDir: string): RestartFiles {
-  return {
-    flag: path.join(dataDir, 'restart-requested'),
-    notice: path.join(dataDir, 'restart-notice.json'),
-    lastUpdate: path.join(dataDir, 'last-update'),
-  };
-}
-
-/**
- * The restart flag (written by remote-update.sh) and the restart notice
- * (written by /update, read after the restart). File access only.
+ * The restart protocol's files under data/ (their paths are
+ * ../config/paths.ts's): the flag, written by scripts/remote-update.sh
+ * (test/ts/restart-contract.test.ts runs it and reads it back through this
+ * module), and the notice, written by /update and read after the restart.
+ * File access only.
  */
 
 export interface RestartNotice {
@@ -74,8 +55,7 @@ export function clearStaleFlag(flagPath: string, processStartedAtMs: number): 'n
 }
 
 export async function writeNotice(noticePath: string, notice: RestartNotice): Promise<void> {
-  await fs.outputJson(`${noticePath}.tmp`, notice);
-  await fs.rename(`${noticePath}.tmp`, noticePath);
+  await writeAtomicAsync(noticePath, `${JSON.stringify(notice)}\n`);
 }
 
 /** Reads and removes the notice: it is said once. */

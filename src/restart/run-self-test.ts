@@ -1,5 +1,5 @@
 import type { ProcessGroups } from '../process/process-group.js';
-import { SELF_TEST_FAILED, SELF_TEST_PASSED } from './self-test.js';
+import { SELF_TEST_FAILED, SELF_TEST_PASSED } from './self-test-output.js';
 
 /**
  * The bridge's side of the self-test: `src/main.ts --self-test` of the

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dependencyProblem } from './installed-dependencies.js';
+import { SELF_TEST_FAILED, SELF_TEST_PASSED } from './self-test-output.js';
 
 /**
  * `npm start -- --self-test`: could this checkout start? Without network or
@@ -12,9 +12,6 @@ import { dependencyProblem } from './installed-dependencies.js';
  * imported statically here, so that a broken module of src/ is reported in
  * one line rather than stopping this one from loading.
  */
-
-export const SELF_TEST_PASSED = 'self-test passed: ';
-export const SELF_TEST_FAILED = 'self-test failed: ';
 
 const LINKED = 'valor self-test: linked, not run';
 const moduleUrl = (source: string): string => `data:text/javascript,${encodeURIComponent(source)}`;
@@ -74,9 +71,11 @@ async function check(root: string, consoleMode: boolean): Promise<string> {
       throw new Failure(line.includes('src/') ? line : `${relative}: ${line}`);
     }
   }
-  const bridge = await import('../bridge/run-bridge.js');
-  bridge.loadSettings(root, consoleMode, () => {});
-  return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  await import('../bridge/run-bridge.js');
+  const { loadSettings } = await import('../config/load-settings.js');
+  loadSettings(root, consoleMode, () => {});
+  const { requireHead } = await import('../git/checkout.js');
+  return (await requireHead(root)).short;
 }
 
 /** Runs the checks, prints the one line, and gives the exit status. */

@@ -1,17 +1,16 @@
 import os from 'node:os';
-import path from 'node:path';
+import { parseAlertSettings } from '../config/alert-settings.js';
 import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
-import { gatherBridgeFacts } from './bridge-facts.js';
-import { headCommit } from './checkout-facts.js';
-import { alertMemoryFile, checkBridge } from './health-check.js';
-import { findOnPath } from './launch-path.js';
-import { systemLaunchctl } from './launchctl.js';
-import { launchdJobs } from './launchd-jobs.js';
-import { describeLaunchdState, readServiceState } from './launchd-state.js';
-import { alertSettings, postAlert } from './telegram-alert.js';
+import { machineName } from '../config/settings.js';
+import { readHead } from '../git/checkout.js';
+import { gatherBridgeFacts } from './bridge-check/bridge-facts.js';
+import { checkBridge } from './bridge-check/health-check.js';
+import { managerSays } from './bridge-check/manager-says.js';
+import { postAlert } from './bridge-check/telegram-alert.js';
+import { findServiceManager, thisProcess } from './find-manager.js';
 
-/** Entry point of the update job's health check (run by scripts/scheduled-update.sh). */
+/** Entry point of the update job's bridge check (run by scripts/scheduled-update.sh); the check is ./bridge-check/. */
 function print(line: string): void {
   console.log(`[bridge-health] ${line}`);
 }
@@ -24,23 +23,19 @@ async function main(): Promise<number> {
     print(`WARN: .env could not be read (${error instanceof Error ? error.message : String(error)}); checking without it`);
   }
   const paths = projectPaths(root);
-  const jobs = launchdJobs(root);
-  const head = headCommit(root);
+  const head = await readHead(root);
   if (!head) {
     print('WARN: the checkout has no commit to compare the bridge with; nothing checked');
     return 0;
   }
-  const launchd = findOnPath('launchctl', process.env.PATH ?? '')
-    ? readServiceState(systemLaunchctl, `gui/${process.getuid?.() ?? 0}/${jobs.bridge.label}`)
-    : 'none';
-  const settings = alertSettings(process.env);
+  const manager = findServiceManager(thisProcess(paths));
+  const bridgeState = manager?.bridgeState();
+  const settings = parseAlertSettings(process.env);
   await checkBridge({
-    facts: gatherBridgeFacts(paths, head.sha, launchd, Date.now()),
-    lastUpdateFile: paths.lastUpdate,
-    bridgeLog: path.join(root, jobs.bridge.log),
-    memoryFile: alertMemoryFile(paths.dataDir),
-    machine: process.env.VALOR_MACHINE_NAME?.trim() || os.hostname(),
-    launchd: launchd === 'none' ? 'not available' : describeLaunchdState(launchd),
+    facts: gatherBridgeFacts(paths, head.sha, bridgeState, Date.now()),
+    paths,
+    machine: machineName(process.env, os.hostname()),
+    manager: managerSays(manager, bridgeState),
     post: settings ? (text) => postAlert(settings, text) : undefined,
     print,
   });

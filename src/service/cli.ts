@@ -1,17 +1,18 @@
-import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
-import { findOnPath } from './launch-path.js';
-import { launchdJobs } from './launchd-jobs.js';
-import { systemLaunchctl } from './launchctl.js';
+import { agentCommand } from '../config/settings.js';
+import { findServiceManager, NO_MANAGER, thisProcess } from './find-manager.js';
+import { install } from './install.js';
 import { OptionError, parseInstallOptions } from './install-options.js';
+import { logs } from './logs.js';
+import { restart } from './restart.js';
 import type { ScheduleOptions } from './schedule.js';
-import { install, logs, restart, status, uninstall, type ServiceDeps } from './service.js';
+import { status } from './status/status.js';
+import { uninstall } from './uninstall.js';
 
-/** Entry point of scripts/valor-service.sh. */
-const NEEDS_LAUNCHD = { install, uninstall, restart } as const;
-const ANYWHERE = { status, logs } as const;
+/** Entry point of scripts/valor-service.sh: the command, then the service manager this machine has. */
+const NEEDS_MANAGER = ['install', 'uninstall', 'restart'];
+const ANYWHERE = ['status', 'logs'];
 
 export const USAGE = `Usage: scripts/valor-service.sh <command>
   install    install (or reinstall) both launchd agents for this checkout and this user;
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!Object.hasOwn(NEEDS_LAUNCHD, name) && !Object.hasOwn(ANYWHERE, name)) {
+  if (!NEEDS_MANAGER.includes(name) && !ANYWHERE.includes(name)) {
     console.error(name ? `[valor-service] unknown command '${name}'\n${USAGE}` : USAGE);
     return 2;
   }
@@ -48,27 +49,20 @@ async function main(): Promise<number> {
   }
   const root = checkoutRoot();
   loadEnvFile(root);
-  const searchPath = process.env.PATH ?? '';
-  const deps: ServiceDeps = {
-    paths: projectPaths(root),
-    jobs: launchdJobs(root),
-    home: process.env.HOME || os.homedir(),
-    uid: process.getuid?.() ?? 0,
-    sudoUid: process.env.SUDO_UID || undefined,
-    searchPath,
-    agentCommand: process.env.VALOR_AGENT_CMD?.trim() || undefined,
-    launchctl: findOnPath('launchctl', searchPath) ? systemLaunchctl : undefined,
-    sleep: (ms) => sleep(ms),
-    print,
-  };
-  if (Object.hasOwn(ANYWHERE, name)) return ANYWHERE[name as keyof typeof ANYWHERE](deps);
-  if (!deps.launchctl) {
-    print('launchctl not found: the service runs under launchd, which needs macOS. Nothing was changed.');
+  const paths = projectPaths(root);
+  const context = thisProcess(paths);
+  const manager = findServiceManager(context);
+  if (name === 'status') return status({ manager, paths, now: Date.now(), print });
+  if (name === 'logs') return logs(paths, print);
+  if (!manager) {
+    print(NO_MANAGER);
     return 2;
   }
-  const launchd = { ...deps, launchctl: deps.launchctl };
-  if (name === 'install') return install(launchd, scheduleOptions);
-  return NEEDS_LAUNCHD[name as keyof typeof NEEDS_LAUNCHD](launchd);
+  if (name === 'install') {
+    return install({ ...context, manager, agentCommand: agentCommand(process.env), print }, scheduleOptions);
+  }
+  if (name === 'uninstall') return uninstall(manager, print);
+  return restart(manager, print);
 }
 
 main().then(

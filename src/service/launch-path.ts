@@ -1,30 +1,16 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { findOnPath } from '../lib/find-on-path.js';
 
 /**
- * launchd starts jobs with PATH=/usr/bin:/bin:/usr/sbin:/sbin: no Homebrew,
- * no ~/.local/bin. The agents get, in the order of the installing shell's
- * PATH, the folders where git, node, npm, uv and the agent command were
- * found, as found (not resolved: Homebrew's bin/node link outlives `brew
- * upgrade node`, its Cellar folder does not), then Homebrew's folders as a
- * fallback, then launchd's defaults.
+ * A service manager starts jobs with a bare PATH (launchd's is
+ * /usr/bin:/bin:/usr/sbin:/sbin): no Homebrew, no ~/.local/bin. The jobs
+ * get, in the order of the installing shell's PATH, the folders where git,
+ * node, npm, uv and the agent command were found, as found (not resolved:
+ * Homebrew's bin/node link outlives `brew upgrade node`, its Cellar folder
+ * does not), then Homebrew's folders as a fallback, then the manager's own.
  */
-export const LAUNCHD_DEFAULT_PATH = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
 export const FALLBACK_PATH = ['/opt/homebrew/bin', '/usr/local/bin'];
 export const TOOLS = ['git', 'node', 'npm', 'uv'] as const;
-
-export function findOnPath(command: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(':').filter(Boolean)) {
-    const candidate = path.join(dir, command);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /** The program a shell command line starts: its first word that is not a VAR=value. */
 export function programOf(commandLine: string): string | undefined {
@@ -37,7 +23,7 @@ export interface LaunchPath {
   missing: string[];
 }
 
-export function launchPath(searchPath: string, extraCommands: readonly string[] = []): LaunchPath {
+export function launchPath(searchPath: string, extraCommands: readonly string[], managerPath: readonly string[]): LaunchPath {
   const found: Record<string, string> = {};
   const missing: string[] = [];
   for (const command of [...TOOLS, ...extraCommands]) {
@@ -48,5 +34,5 @@ export function launchPath(searchPath: string, extraCommands: readonly string[] 
   }
   const needed = new Set(Object.values(found).map((location) => path.dirname(location)));
   const userOrder = searchPath.split(':').filter((dir) => needed.has(dir));
-  return { path: [...new Set([...userOrder, ...FALLBACK_PATH, ...LAUNCHD_DEFAULT_PATH])].join(':'), found, missing };
+  return { path: [...new Set([...userOrder, ...FALLBACK_PATH, ...managerPath])].join(':'), found, missing };
 }

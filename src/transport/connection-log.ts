@@ -1,3 +1,5 @@
+import { formatDuration } from '../lib/duration.js';
+
 /**
  * The state of the link to Telegram, told in one line per change: gramjs
  * retries without end and would otherwise report every attempt. Also paces
@@ -28,14 +30,6 @@ export function describeFailure(error: unknown): string {
     if (typeof message === 'string' && message.trim() !== '') return message.trim().split('\n')[0]!.slice(0, 200);
   }
   return String(error).split('\n')[0]!.slice(0, 200);
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(1, Math.round(ms / 1000));
-  if (seconds < 120) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 120) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 type State = { kind: 'new' } | { kind: 'up' } | { kind: 'down'; since: number; failures: number; remindedAt: number | undefined; wasUp: boolean };

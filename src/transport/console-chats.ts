@@ -1,13 +1,10 @@
-import type { Settings } from '../config/settings.js';
-import { CONSOLE_CHAT_ID } from './console-transport.js';
+import { consoleTwins } from '../config/console-settings.js';
+import { CONSOLE_CHAT_ID, type Settings } from '../config/settings.js';
 
 /**
- * How the console stands in for the configured chats. Pure.
- *
- * Each chat of VALOR_PROJECTS gets a console twin, "console:<chat id>", so
- * that nothing console mode keeps under data/ (jobs, per-chat marks, the
- * restart notice) is ever taken for the real chat's. A typed line goes to
- * the first project's chat, or to another project's with "key: " before it;
+ * How the console stands in for the configured chats, through their console
+ * twins (../config/console-settings.ts). Pure. A typed line goes to the
+ * first project's chat, or to another project's with "key: " before it;
  * replies to another project's chat are printed with the same "key: ".
  */
 export interface ConsoleChats {
@@ -21,12 +18,8 @@ export interface ConsoleChats {
   replyPrefix(chatId: string): string;
 }
 
-export function consoleChatId(chatId: string): string {
-  return chatId === CONSOLE_CHAT_ID ? chatId : `console:${chatId}`;
-}
-
 export function consoleChats(configured: ReadonlyMap<string, string>): ConsoleChats {
-  const chats = new Map([...configured].map(([chatId, key]) => [consoleChatId(chatId), key]));
+  const chats = consoleTwins(configured);
   const byKey = new Map<string, string>();
   for (const [chatId, key] of chats) if (!byKey.has(key)) byKey.set(key, chatId);
   const [defaultChatId, defaultKey] = [...chats][0] ?? [CONSOLE_CHAT_ID, 'console'];
@@ -42,20 +35,6 @@ export function consoleChats(configured: ReadonlyMap<string, string>): ConsoleCh
       const key = chats.get(chatId);
       return key === undefined || key === defaultKey ? '' : `${key}: `;
     },
-  };
-}
-
-/**
- * The settings as the bridge runs them in console mode: the console twins in
- * place of the chats, and /update open to the console, which has no Telegram
- * user id: whoever types there is at the machine already.
- */
-export function consoleSettings(settings: Settings): Settings {
-  return {
-    ...settings,
-    chats: consoleChats(settings.chats).chats,
-    updateUsers: undefined,
-    notifyChatId: settings.notifyChatId === undefined ? undefined : consoleChatId(settings.notifyChatId),
   };
 }
 

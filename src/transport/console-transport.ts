@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline';
+import { CONSOLE_CHAT_ID } from '../config/settings.js';
+import { writeAtomic } from '../lib/atomic-write.js';
 import { consoleChats, type ConsoleChats } from './console-chats.js';
 import { splitMessage } from './split-message.js';
 import type { IncomingMessage, LostConnection, MessageListener, ReplyTarget, Transport } from './transport.js';
-
-/** The one chat of console mode when VALOR_PROJECTS is not set. */
-export const CONSOLE_CHAT_ID = 'console';
 
 export interface ConsoleInbox {
   /** Every line read, kept until the bridge has taken it in (data/console-inbox.jsonl). */
@@ -109,9 +107,7 @@ export class ConsoleTransport implements Transport {
     const kept = readInbox(inbox.file).filter(
       (message) => this.chats.chats.has(message.chatId) && message.messageId > (inbox.takenUpTo(message.chatId) ?? 0),
     );
-    fs.mkdirSync(path.dirname(inbox.file), { recursive: true });
-    fs.writeFileSync(`${inbox.file}.tmp`, kept.map((message) => `${JSON.stringify(message)}\n`).join(''));
-    fs.renameSync(`${inbox.file}.tmp`, inbox.file);
+    writeAtomic(inbox.file, kept.map((message) => `${JSON.stringify(message)}\n`).join(''));
     return kept;
   }
 

@@ -1,14 +1,8 @@
 import { Logger, TelegramClient } from 'telegram';
 import { LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
+import type { TelegramCredentials } from '../config/settings.js';
 import { ConnectionLog } from './connection-log.js';
-
-/** A Telegram app's id and hash (https://my.telegram.org) and a login. */
-export interface TelegramCredentials {
-  apiId: number;
-  apiHash: string;
-  session: string;
-}
 
 /** gramjs's own pause after a failed attempt; the connection log adds the rest of the back-off. */
 const GRAMJS_RETRY_DELAY_MS = 1000;

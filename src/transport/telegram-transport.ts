@@ -140,8 +140,8 @@ export class TelegramTransport implements Transport {
     this.watchdog.start();
   }
 
-  /** Also the entry point for tests, with events built by gramjs's NewMessage. */
-  receive(event: NewMessageEvent, listener: MessageListener): Promise<void> {
+  /** Each message in arrival order, one at a time; its chat's peer remembered. */
+  private receive(event: NewMessageEvent, listener: MessageListener): Promise<void> {
     const message = event.message;
     const incoming = toIncoming(message);
     const input: unknown = message.inputChat;

@@ -1,20 +1,10 @@
 /** Turns the update script's result into the chat reply. Pure. */
 
+import { redact } from '../lib/redact.js';
 import { TELEGRAM_MESSAGE_LIMIT } from '../transport/transport.js';
 import type { UpdateResult } from './run-update-script.js';
 
 const CUT_MARK = '…(earlier output cut)\n';
-const REDACTED = '[redacted]';
-
-
-/** Credentials in remote URLs (https://user:token@host) and the configured secrets. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let redacted = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, `$1${REDACTED}@`);
-  for (const secret of secrets) {
-    if (secret.length >= 4) redacted = redacted.split(secret).join(REDACTED);
-  }
-  return redacted;
-}
 
 /** Keeps the end (summary and HEAD lines) when cutting, and marks the cut. */
 export function keepTail(text: string, limit: number): string {

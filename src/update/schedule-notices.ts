@@ -6,7 +6,7 @@ import type { LastUpdate } from '../restart/last-update.js';
  * bridge stands in; the message and what to remember out.
  */
 
-/** The trigger the launchd job records. */
+/** The trigger the scheduled update job records (scripts/scheduled-update.sh). */
 export const SCHEDULE_TRIGGER = 'schedule';
 
 export interface NoticeState {
@@ -47,7 +47,7 @@ export function decideNotice(record: LastUpdate, state: NoticeState, context: No
     }
   } else if (record.outcome !== 'skipped') {
     const updated = record.outcome === 'updated' || record.outcome === 'updated-with-conflict';
-    const restartPending = scheduled && updated && record.summary.includes('restart queued');
+    const restartPending = scheduled && updated && record.restartQueued;
     // The restart comes once the bridge is idle: the notice waits for it.
     if (restartPending && context.phase === 'running') return { state };
     if (state.failure !== undefined) {

@@ -1,4 +1,5 @@
 import fs from 'fs-extra';
+import { writeAtomicAsync } from '../lib/atomic-write.js';
 import { parseLastUpdate } from '../restart/last-update.js';
 import { decideNotice, type NoticeState } from './schedule-notices.js';
 
@@ -62,8 +63,7 @@ export class ScheduleReporter {
     }
     this.lastSeenMtimeMs = mtimeMs;
     if (decision.state !== state) {
-      await fs.outputJson(`${deps.statePath}.tmp`, decision.state);
-      await fs.rename(`${deps.statePath}.tmp`, deps.statePath);
+      await writeAtomicAsync(deps.statePath, `${JSON.stringify(decision.state)}\n`);
     }
   }
 

@@ -1,18 +1,17 @@
 import fs from 'node:fs';
-import type { LoadedCommit } from '../bridge/head-commit.js';
+import type { Checkout, Commit } from '../git/checkout.js';
 import { fieldOf, parseLastUpdate } from '../restart/last-update.js';
 import { flagWrittenAtMs } from '../restart/restart-files.js';
-import type { CheckoutState } from './checkout-state.js';
 import { statusLine } from './status-line.js';
 
 /** Gathers what /update status says, from the running process, data/ and the checkout. */
 export interface StatusSources {
   machine: string;
-  loaded: LoadedCommit;
+  loaded: Commit;
   startedAtMs: number;
   lastUpdatePath: string;
   restartFlagPath: string;
-  readCheckout(): Promise<CheckoutState>;
+  readCheckout(): Promise<Checkout>;
   runningJobs(): number;
 }
 

@@ -1,15 +1,16 @@
-import type { LoadedCommit } from '../bridge/head-commit.js';
+import type { Checkout, Commit } from '../git/checkout.js';
+import { formatDuration } from '../lib/duration.js';
 import type { LastUpdate } from '../restart/last-update.js';
-import type { CheckoutState } from './checkout-state.js';
 import { waitingFor } from './reply-text.js';
 
 /** `/update status`: one line per machine saying what it runs and what waits. Pure. */
 
 export interface StatusFacts {
   machine: string;
-  running: LoadedCommit;
+  /** The commit this process loaded. */
+  running: Commit;
   startedAtMs: number;
-  checkout: CheckoutState;
+  checkout: Checkout;
   lastUpdate: LastUpdate | undefined;
   /** data/last-update's `restart` key: a restart refused after the last run. */
   refusedRestart: string | undefined;
@@ -21,16 +22,6 @@ export interface StatusFacts {
 export const RESTART_OVERDUE_MS = 5 * 60_000;
 const SUBJECT_LIMIT = 50;
 export const ATTENTION_MARK = '⚠️';
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
-}
 
 function subject(text: string): string {
   return text.length <= SUBJECT_LIMIT ? text : `${text.slice(0, SUBJECT_LIMIT - 1)}…`;
@@ -44,9 +35,9 @@ function recordTime(iso: string): string {
 
 function attention(f: StatusFacts): string[] {
   const reasons: string[] = [];
-  const behind = f.checkout.headCommit !== '' && f.checkout.headCommit !== f.running.commit;
-  if (behind && !f.restartPending) {
-    reasons.push(f.refusedRestart ?? `the checkout is at ${f.checkout.head} but no restart is pending`);
+  const head = f.checkout.head;
+  if (head !== undefined && head.sha !== f.running.sha && !f.restartPending) {
+    reasons.push(f.refusedRestart ?? `the checkout is at ${head.short} but no restart is pending`);
   }
   if (f.restartPending && f.nowMs - f.restartPending.sinceMs > RESTART_OVERDUE_MS) {
     reasons.push(`the restart has waited more than ${formatDuration(RESTART_OVERDUE_MS)}`);
@@ -61,7 +52,7 @@ export function statusLine(f: StatusFacts): string {
   const upstream =
     checkout.upstream === undefined
       ? 'no upstream'
-      : `upstream ${checkout.upstream} (${checkout.fetchedAtMs === undefined ? 'never fetched' : `fetched ${formatDuration(f.nowMs - checkout.fetchedAtMs)} ago`})`;
+      : `upstream ${checkout.upstream.short} (${checkout.fetchedAtMs === undefined ? 'never fetched' : `fetched ${formatDuration(f.nowMs - checkout.fetchedAtMs)} ago`})`;
   const last = lastUpdate
     ? `last update ${recordTime(lastUpdate.time)} (${lastUpdate.trigger || 'manual'}): ${lastUpdate.outcome}`
     : 'no update run recorded';
@@ -69,8 +60,8 @@ export function statusLine(f: StatusFacts): string {
     ? `restart pending for ${formatDuration(f.nowMs - restartPending.sinceMs)}${waitingFor(restartPending.waitingJobs)}`
     : 'no restart pending';
   const parts = [
-    `running ${f.running.shortCommit} "${subject(f.running.subject)}", up ${formatDuration(f.nowMs - f.startedAtMs)}`,
-    `checkout ${checkout.head}`,
+    `running ${f.running.short} "${subject(f.running.subject)}", up ${formatDuration(f.nowMs - f.startedAtMs)}`,
+    `checkout ${checkout.head?.short ?? 'unknown'}`,
     upstream,
     last,
     pending,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeBeacon } from '../../src/restart/bridge-beacon.js';
-import { judgeBridge, RESTART_GRACE_MS, type BridgeFacts } from '../../src/service/bridge-health.js';
-import { curlConfig } from '../../src/service/telegram-alert.js';
+import { judgeBridge, RESTART_GRACE_MS, type BridgeFacts } from '../../src/service/bridge-check/judge-bridge.js';
+import { curlConfig } from '../../src/service/bridge-check/telegram-alert.js';
 
 /** The cases the process-level tests (service, bridge-health) do not reach. */
 const NOW = Date.parse('2026-11-29T12:00:00Z');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentOutcome } from '../../src/agent/agent-runner.js';
+import { ChatMarks } from '../../src/catchup/chat-marks.js';
 import { Bridge } from '../../src/bridge/bridge.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
@@ -11,7 +12,7 @@ import type { Job } from '../../src/queue/job.js';
 import { ConsoleTransport } from '../../src/transport/console-transport.js';
 import type { SelfTestRunner } from '../../src/restart/run-self-test.js';
 import { readBeacon } from '../../src/restart/bridge-beacon.js';
-import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
+import { bridgeRestartDeps, checkoutAt } from './fixtures/bridge-restart-deps.js';
 import { deferred, eventually } from './fixtures/deferred.js';
 
 const dirs: string[] = [];
@@ -38,12 +39,13 @@ function bridgeHarness(
     settings: { ...parseSettings(options.notifyChat ? { VALOR_NOTIFY_CHAT: 'console' } : {}, { console: true, hostName: 'studio' }), agentCommand: 'agent' },
     paths,
     transport: new ConsoleTransport(input, output, new PassThrough()),
+    marks: new ChatMarks(paths.chatMarks),
     runUpdate: async () => ({ output: '[remote-update] ok', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 }),
     runAgent: options.agent ?? (async (job) => ({ reply: `echo: ${job.text}`, ok: true, status: 'exit 0', stderr: '' })),
     ...bridgeRestartDeps(),
     ...(options.selfTest ? { selfTest: options.selfTest } : {}),
     ...(options.checkoutHead
-      ? { readCheckout: async () => ({ head: options.checkoutHead!, headCommit: `${options.checkoutHead!}0000`, upstream: options.checkoutHead!, fetchedAtMs: Date.now() - 120_000 }) }
+      ? { readCheckout: async () => checkoutAt(`${options.checkoutHead!}0000`, Date.now() - 120_000) }
       : {}),
     endProcessGroups: () => (groupsEnded += 1),
     describeHead: async () => 'abc1234 — Ship it',

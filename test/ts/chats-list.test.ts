@@ -3,7 +3,7 @@ import { Api } from 'telegram';
 import { describe, expect, it } from 'vitest';
 import { formatChatList, projectKey } from '../../src/account/chat-list.js';
 import { readChats } from '../../src/account/read-chats.js';
-import { parseProjects } from '../../src/config/settings.js';
+import { parseSettings } from '../../src/config/settings.js';
 import { recordingClient } from './fixtures/recording-telegram.js';
 
 /**
@@ -118,7 +118,7 @@ describe('npm run chats: the list', () => {
       ].join('\n'),
     );
     const line = text.split('\n').at(-2)!.slice('VALOR_PROJECTS='.length);
-    expect([...parseProjects(line).keys()]).toEqual(['-1002222222222', '-4444']);
+    expect([...parseSettings({ VALOR_PROJECTS: line }, { console: true, hostName: 'h' }).chats.keys()]).toEqual(['-1002222222222', '-4444']);
   });
 
   it('no groups yet: says what to do, and offers no VALOR_PROJECTS line', () => {

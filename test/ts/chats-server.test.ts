@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseProjects } from '../../src/config/settings.js';
+import { parseSettings } from '../../src/config/settings.js';
 import { freePort, serverMissing, startLocalTelegram, type LocalTelegram } from './fixtures/local-telegram.js';
 import { personEnv } from './fixtures/person-env.js';
 import { createProjectClone, type ProjectClone } from './fixtures/project-clone.js';
@@ -73,7 +73,7 @@ describe.skipIf(serverMissing !== undefined)(`npm run chats against a local Tele
     ]);
     expect(megagroupId).toMatch(/^-100\d+$/);
     expect(basicGroupId).toMatch(/^-\d+$/);
-    const projects = parseProjects(lines.at(-2)!.slice('VALOR_PROJECTS='.length));
+    const projects = parseSettings({ VALOR_PROJECTS: lines.at(-2)!.slice('VALOR_PROJECTS='.length) }, { console: true, hostName: 'h' }).chats;
     expect(Object.fromEntries(projects)).toEqual({ [megagroupId]: 'valor_project', [basicGroupId]: 'docs_notes' });
 
     // Read only: Alice's message to the bridge is still unread.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSettings } from '../../src/config/settings.js';
-import { consoleChats, consoleIntro, consoleSettings } from '../../src/transport/console-chats.js';
+import { consoleSettings } from '../../src/config/console-settings.js';
+import { consoleChats, consoleIntro } from '../../src/transport/console-chats.js';
 
 const configured = new Map([
   ['-1001', 'valor'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TELEGRAM_MESSAGE_LIMIT } from '../../src/transport/transport.js';
-import { keepTail, redact, updateReply } from '../../src/update/reply-text.js';
+import { redact } from '../../src/lib/redact.js';
+import { keepTail, updateReply } from '../../src/update/reply-text.js';
 import { splitMessage } from '../../src/transport/split-message.js';
 import { parseUpdateCommand } from '../../src/update/update-command.js';
 

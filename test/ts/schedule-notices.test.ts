@@ -6,17 +6,18 @@ import { TelegramTransport } from '../../src/transport/telegram-transport.js';
 import { parseLastUpdate, type LastUpdate } from '../../src/restart/last-update.js';
 import { decideNotice, type NoticeState } from '../../src/update/schedule-notices.js';
 import { ScheduleReporter } from '../../src/update/schedule-reporter.js';
-import { CHANNEL_CHAT_ID, newMessageEvent, recordingClient } from './fixtures/recording-telegram.js';
+import { CHANNEL_CHAT_ID, deliverLive, recordingClient, startTransport, withAccount } from './fixtures/recording-telegram.js';
 
 const HEAD = 'abc1234 — Add notes';
 const FETCH_FAILED = 'FAIL: Could not fetch from git@example.com:valor.git: the remote is unreachable or refused. Nothing was pulled; the next run tries again.';
 
 function record(overrides: Partial<LastUpdate>): LastUpdate {
-  return { time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'up-to-date', exit: 0, head: 'abc1234ffff', commits: 0, summary: 'Already up to date. (abc1234)', stash: '', ...overrides };
+  return { time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'up-to-date', exit: 0, head: 'abc1234ffff', commits: 0, summary: 'Already up to date. (abc1234)', stash: '', restartQueued: false, ...overrides };
 }
 
 const failed = (time: string, summary = FETCH_FAILED) => record({ time, outcome: 'failed', exit: 1, summary });
-const updated = (time: string, summary = 'Update complete. 2 commit(s) pulled, restart queued.') => record({ time, outcome: 'updated', commits: 2, summary });
+const updated = (time: string, summary = 'Update complete. 2 commit(s) pulled, restart queued.', restartQueued = true) =>
+  record({ time, outcome: 'updated', commits: 2, summary, restartQueued });
 
 function tell(records: LastUpdate[], phase: 'startup' | 'running' = 'running'): Array<string | undefined> {
   let state: NoticeState = {};
@@ -56,6 +57,7 @@ describe('what a scheduled run tells the notify chat', () => {
       commits: 2,
       summary: 'Update complete. 2 commit(s) pulled, restart queued. Local edits conflicted: kept in stash@{1}.',
       stash: 'stash@{1}',
+      restartQueued: true,
     });
     expect(tell([conflicted], 'running')).toEqual([undefined]);
     expect(tell([conflicted], 'startup')).toEqual([
@@ -65,7 +67,7 @@ describe('what a scheduled run tells the notify chat', () => {
   });
 
   it('an update that needed no restart is told at once', () => {
-    expect(tell([updated('t1', 'Update complete. 2 commit(s) pulled, no restart needed.')])).toEqual([
+    expect(tell([updated('t1', 'Update complete. 2 commit(s) pulled, no restart needed.', false)])).toEqual([
       `studio: updated by schedule: 2 commit(s), no restart needed (HEAD ${HEAD})`,
     ]);
   });
@@ -92,9 +94,28 @@ describe('what a scheduled run tells the notify chat', () => {
 describe('reading data/last-update', () => {
   it('parses what the script writes, and refuses what it does not', () => {
     const text = 'time=2026-11-24T06:00:00Z\ntrigger=schedule\noutcome=failed\nexit=1\nhead=abc\ncommits=0\nsummary=FAIL: x=y\n';
-    expect(parseLastUpdate(text)).toEqual({ time: '2026-11-24T06:00:00Z', trigger: 'schedule', outcome: 'failed', exit: 1, head: 'abc', commits: 0, summary: 'FAIL: x=y', stash: '' });
+    expect(parseLastUpdate(text)).toEqual({
+      time: '2026-11-24T06:00:00Z',
+      trigger: 'schedule',
+      outcome: 'failed',
+      exit: 1,
+      head: 'abc',
+      commits: 0,
+      summary: 'FAIL: x=y',
+      stash: '',
+      restartQueued: false,
+    });
     expect(parseLastUpdate('')).toBeUndefined();
     expect(parseLastUpdate(text.replace('outcome=failed', 'outcome=exploded'))).toBeUndefined();
+  });
+
+  it('whether a restart was queued: the restart_queued key; a record from before it, its summary', () => {
+    const head = 'time=2026-11-24T06:00:00Z\ntrigger=schedule\noutcome=updated\nexit=0\nhead=abc\ncommits=2\n';
+    const run = (lines: string) => parseLastUpdate(`${head}${lines}`)?.restartQueued;
+    expect(run('restart_queued=yes\nsummary=Update complete. 2 commit(s) pulled.\n')).toBe(true);
+    expect(run('restart_queued=no\nsummary=Update complete. 2 commit(s) pulled, restart queued.\n')).toBe(false);
+    expect(run('summary=Update complete. 2 commit(s) pulled, restart queued.\n')).toBe(true);
+    expect(run('summary=Update complete. 2 commit(s) pulled, no restart needed.\n')).toBe(false);
   });
 });
 
@@ -102,12 +123,14 @@ describe('the reporter, through gramjs', () => {
   let dir: string;
   afterEach(() => fs.removeSync(dir));
 
-  function setup() {
+  async function setup() {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-notices-'));
-    const recording = recordingClient();
+    const recording = recordingClient(withAccount());
     const transport = new TelegramTransport(recording.client, () => {});
     // The chat's peer, as a message from it leaves it cached.
-    void transport.receive(newMessageEvent(recording, { id: 1, text: 'hello' }), async () => {});
+    await startTransport(recording, transport, async () => {});
+    await deliverLive(recording, { id: 1, text: 'hello' });
+    recording.requests.length = 0;
     const logs: string[] = [];
     const reporter = () =>
       new ScheduleReporter({
@@ -120,7 +143,8 @@ describe('the reporter, through gramjs', () => {
         log: (line) => logs.push(line),
       });
     const write = async (r: LastUpdate) => {
-      const text = Object.entries(r).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+      const { restartQueued, ...keys } = r;
+      const text = [...Object.entries(keys).map(([k, v]) => `${k}=${v}`), `restart_queued=${restartQueued ? 'yes' : 'no'}`].join('\n') + '\n';
       await fs.writeFile(path.join(dir, 'last-update'), text);
       const later = new Date(Date.now() + (++ticks) * 1000);
       await fs.utimes(path.join(dir, 'last-update'), later, later);
@@ -130,7 +154,7 @@ describe('the reporter, through gramjs', () => {
   }
 
   it('sends each notice once as plain text, and a restarted bridge does not send it again', async () => {
-    const s = setup();
+    const s = await setup();
     await s.write(failed('2026-11-24T06:00:00Z'));
     const first = s.reporter();
     await first.check('running');
@@ -143,7 +167,7 @@ describe('the reporter, through gramjs', () => {
   });
 
   it('a queued restart is told by the bridge that starts after it', async () => {
-    const s = setup();
+    const s = await setup();
     await s.write(updated('2026-11-24T18:00:00Z'));
     await s.reporter().check('running');
     expect(s.recording.sentMessages()).toEqual([]);
@@ -154,7 +178,7 @@ describe('the reporter, through gramjs', () => {
   });
 
   it('no record yet: nothing sent, nothing logged', async () => {
-    const s = setup();
+    const s = await setup();
     await s.reporter().check('startup');
     expect(s.recording.requests).toEqual([]);
     expect(s.logs).toEqual([]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvFile } from '../../src/config/env-file.js';
 import { editDistance, unknownNameWarnings } from '../../src/config/setting-names.js';
-import { parseApiCredentials, parseProjects, parseSettings, SettingsError } from '../../src/config/settings.js';
+import { parseAlertSettings } from '../../src/config/alert-settings.js';
+import { agentCommand, machineName, parseApiCredentials, parseSession, parseSettings, SettingsError } from '../../src/config/settings.js';
 import { wellFormedSession } from './fixtures/session.js';
 
 const SESSION = await wellFormedSession();
@@ -40,7 +41,7 @@ describe('settings', () => {
   });
 
   it('maps chat ids (strings) to project keys', () => {
-    const projects = parseProjects('valor=-1001234567890, docs=-1009876543210');
+    const projects = parseSettings({ ...telegramEnv, VALOR_PROJECTS: 'valor=-1001234567890, docs=-1009876543210' }, { console: false, hostName: 'h' }).chats;
     expect([...projects]).toEqual([
       ['-1001234567890', 'valor'],
       ['-1009876543210', 'docs'],
@@ -112,7 +113,7 @@ describe('settings in console mode', () => {
 
   it('a production .env is accepted as it is: its chats, its notify chat, its secrets; it never connects', () => {
     const settings = parseSettings({ ...telegramEnv, VALOR_NOTIFY_CHAT: 'valor' }, { console: true, hostName: 'h' });
-    expect([...settings.chats]).toEqual([...parseProjects(telegramEnv.VALOR_PROJECTS)]);
+    expect([...settings.chats]).toEqual([...parseSettings(telegramEnv, { console: false, hostName: 'h' }).chats]);
     expect(settings.notifyChatId).toBe('-1001234567890');
     expect(settings.telegram).toBeUndefined();
     expect(settings.notSetForTelegram).toEqual([]);
@@ -156,15 +157,54 @@ describe('names that are not settings', () => {
     ]);
   });
 
-  it('a name near none is still named; other prefixes, every known name and the test harness pass', () => {
-    const passing = ['HOME', 'VALORANT', 'VALOR_FETCH_TIMEOUT', 'VALOR_UPDATE_TRIGGER', 'VALOR_ALERT_API_URL', 'TELEGRAM_SERVER_PORT', 'VALOR_TEST_BASH'];
-    expect(unknownNameWarnings(['VALOR_COLOUR', ...passing])).toEqual([
+  it('a VALOR_* name near none is still named; other prefixes and every known name pass', () => {
+    const passing = ['HOME', 'VALORANT', 'VALOR_FETCH_TIMEOUT', 'VALOR_UPDATE_TRIGGER', 'VALOR_ALERT_API_URL'];
+    expect(unknownNameWarnings(['VALOR_COLOUR', 'VALOR_TEST_BASH', ...passing])).toEqual([
       'WARN: VALOR_COLOUR: not a setting (the settings are listed in .env.example); it is ignored',
+      'WARN: VALOR_TEST_BASH: not a setting (the settings are listed in .env.example); it is ignored',
+    ]);
+  });
+
+  it("other Telegram tools' TELEGRAM_* names pass; one near ours is named", () => {
+    expect(unknownNameWarnings(['TELEGRAM_BOT_TOKEN', 'TELEGRAM_SERVER_PORT', 'TELEGRAM_SERVER_PUBKEY', 'TELEGRAM_NODE_MODULES', 'TELEGRAM_API_KEY', 'TELEGRAM_SESION'])).toEqual([
+      'WARN: TELEGRAM_API_KEY: not a setting; did you mean TELEGRAM_API_ID?',
+      'WARN: TELEGRAM_SESION: not a setting; did you mean TELEGRAM_SESSION?',
     ]);
   });
 
   it('counts a swap of two letters as one edit', () => {
     expect(editDistance('HSAH', 'HASH')).toBe(1);
     expect(editDistance('', 'ABC')).toBe(3);
+  });
+});
+
+describe('the settings the other programs read, through this module too', () => {
+  it('npm run chats: TELEGRAM_SESSION checked as a start checks it', () => {
+    expect(parseSession({ TELEGRAM_SESSION: ` ${SESSION} ` })).toBe(SESSION);
+    const problem = (env: Record<string, string>) => {
+      try {
+        parseSession(env);
+      } catch (error) {
+        return error instanceof SettingsError ? error.message : String(error);
+      }
+      return 'no problem';
+    };
+    expect(problem({})).toBe('TELEGRAM_SESSION is not set: run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env');
+    expect(problem({ TELEGRAM_SESSION: 'abc' })).toBe('TELEGRAM_SESSION is not a session string (it does not decode): run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env');
+    const noDataCentre = `1${Buffer.alloc(10).toString('base64')}`;
+    expect(problem({ TELEGRAM_SESSION: noDataCentre })).toBe('TELEGRAM_SESSION is not a session string (it names no data centre): run `npm run login` and save the TELEGRAM_SESSION=… line it prints in .env');
+  });
+
+  it('the machine name and the agent command, as the bridge reads them', () => {
+    expect(machineName({ VALOR_MACHINE_NAME: ' studio ' }, 'Studio-MacBook-Pro.local')).toBe('studio');
+    expect(machineName({ VALOR_MACHINE_NAME: ' ' }, 'Studio-MacBook-Pro.local')).toBe('Studio-MacBook-Pro.local');
+    expect(agentCommand({ VALOR_AGENT_CMD: ' claude -p ' })).toBe('claude -p');
+    expect(agentCommand({ VALOR_AGENT_CMD: '' })).toBeUndefined();
+  });
+
+  it("the bridge check's alert: off unless both the token and the chat are set; the API URL without its trailing slash", () => {
+    expect(parseAlertSettings({ VALOR_ALERT_BOT_TOKEN: '1:t' })).toBeUndefined();
+    expect(parseAlertSettings({ VALOR_ALERT_BOT_TOKEN: ' 1:t ', VALOR_ALERT_CHAT: '-100' })).toEqual({ token: '1:t', chat: '-100', apiUrl: 'https://api.telegram.org' });
+    expect(parseAlertSettings({ VALOR_ALERT_BOT_TOKEN: '1:t', VALOR_ALERT_CHAT: '-100', VALOR_ALERT_API_URL: 'http://127.0.0.1:8081//' })?.apiUrl).toBe('http://127.0.0.1:8081');
   });
 });

@@ -1,20 +1,26 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { readCheckoutState } from '../../src/update/checkout-state.js';
-import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
+import { describe, expect, it } from 'vitest';
+import type { Checkout, Commit } from '../../src/git/checkout.js';
 import type { LastUpdate } from '../../src/restart/last-update.js';
-import { formatDuration, statusLine, type StatusFacts } from '../../src/update/status-line.js';
+import { formatDuration } from '../../src/lib/duration.js';
+import { statusLine, type StatusFacts } from '../../src/update/status-line.js';
 
 const NOW = Date.parse('2026-11-29T22:30:00Z');
 const MIN = 60_000;
-const RUNNING = { commit: '1a2b3c4d5e6f', shortCommit: '1a2b3c4', subject: 'Add release notes' };
-const UPDATED: LastUpdate = { time: '2026-11-29T22:10:07Z', trigger: 'telegram', outcome: 'updated', exit: 0, head: '1a2b3c4d5e6f', commits: 1, summary: 'Update complete. 1 commit(s) pulled, restart queued.', stash: '' };
+const commit = (sha: string, subject = ''): Commit => ({ sha, short: sha.slice(0, 7), subject });
+const RUNNING = commit('1a2b3c4d5e6f', 'Add release notes');
+
+/** The checkout at `head`, its upstream (origin/main) at `upstream`. */
+function checkout(head: string, upstream: string | undefined, fetchedAtMs: number | undefined): Checkout {
+  return { head: commit(head), upstream: upstream === undefined ? undefined : { ...commit(upstream), name: 'origin/main', behind: 0 }, fetchedAtMs };
+}
+const UPDATED: LastUpdate = { time: '2026-11-29T22:10:07Z', trigger: 'telegram', outcome: 'updated', exit: 0, head: '1a2b3c4d5e6f', commits: 1, summary: 'Update complete. 1 commit(s) pulled, restart queued.', stash: '', restartQueued: true };
 
 function facts(change: Partial<StatusFacts> = {}): StatusFacts {
   return {
     machine: 'studio',
     running: RUNNING,
     startedAtMs: NOW - 19 * MIN,
-    checkout: { head: '1a2b3c4', headCommit: '1a2b3c4d5e6f', upstream: '1a2b3c4', fetchedAtMs: NOW - 20 * MIN },
+    checkout: checkout('1a2b3c4d5e6f', '1a2b3c4d5e6f', NOW - 20 * MIN),
     lastUpdate: UPDATED,
     refusedRestart: undefined,
     restartPending: undefined,
@@ -29,9 +35,9 @@ describe('/update status line', () => {
     const mini = statusLine(
       facts({
         machine: 'mini',
-        running: { commit: '9f8e7d6c5b4a', shortCommit: '9f8e7d6', subject: 'Catch up on messages sent while the bridge was away' },
+        running: commit('9f8e7d6c5b4a', 'Catch up on messages sent while the bridge was away'),
         startedAtMs: NOW - (2 * 24 * 60 + 4 * 60) * MIN,
-        checkout: { head: '1a2b3c4', headCommit: '1a2b3c4d5e6f', upstream: '1a2b3c4', fetchedAtMs: NOW - 12 * 60 * MIN },
+        checkout: checkout('1a2b3c4d5e6f', '1a2b3c4d5e6f', NOW - 12 * 60 * MIN),
         lastUpdate: { ...UPDATED, time: '2026-11-29T18:00:02Z', trigger: 'schedule' },
       }),
     );
@@ -42,7 +48,7 @@ describe('/update status line', () => {
   });
 
   it('a restart pending: how long, and the jobs it waits for; no mark while it is young', () => {
-    const line = statusLine(facts({ checkout: { head: '5e6f7a8', headCommit: '5e6f7a8b9c', upstream: '5e6f7a8', fetchedAtMs: NOW - MIN }, restartPending: { sinceMs: NOW - 2 * MIN, waitingJobs: 2 } }));
+    const line = statusLine(facts({ checkout: checkout('5e6f7a8b9c', '5e6f7a8b9c', NOW - MIN), restartPending: { sinceMs: NOW - 2 * MIN, waitingJobs: 2 } }));
     expect(line).toBe(
       'studio: running 1a2b3c4 "Add release notes", up 19 min; checkout 5e6f7a8; upstream 5e6f7a8 (fetched 1 min ago); last update 2026-11-29 22:10 UTC (telegram): updated; restart pending for 2 min (waiting for 2 jobs)',
     );
@@ -55,7 +61,7 @@ describe('/update status line', () => {
 
   it('a refused restart: the reason is the refusal', () => {
     const refusal = 'not restarting: 5e6f7a8 fails its self-test: src/a.ts:1:2: ERROR: Unexpected "}"; still running 1a2b3c4';
-    const line = statusLine(facts({ checkout: { head: '5e6f7a8', headCommit: '5e6f7a8b9c', upstream: '5e6f7a8', fetchedAtMs: NOW - MIN }, refusedRestart: refusal }));
+    const line = statusLine(facts({ checkout: checkout('5e6f7a8b9c', '5e6f7a8b9c', NOW - MIN), refusedRestart: refusal }));
     expect(line).toMatch(new RegExp(`^⚠️ studio: .*; no restart pending; needs attention: ${refusal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
   });
 
@@ -69,10 +75,10 @@ describe('/update status line', () => {
   });
 
   it('no upstream, never fetched, no run recorded', () => {
-    expect(statusLine(facts({ checkout: { head: '1a2b3c4', headCommit: '1a2b3c4d5e6f', upstream: undefined, fetchedAtMs: undefined }, lastUpdate: undefined }))).toBe(
+    expect(statusLine(facts({ checkout: checkout('1a2b3c4d5e6f', undefined, undefined), lastUpdate: undefined }))).toBe(
       'studio: running 1a2b3c4 "Add release notes", up 19 min; checkout 1a2b3c4; no upstream; no update run recorded; no restart pending',
     );
-    expect(statusLine(facts({ checkout: { head: '1a2b3c4', headCommit: '1a2b3c4d5e6f', upstream: '1a2b3c4', fetchedAtMs: undefined } }))).toContain(
+    expect(statusLine(facts({ checkout: checkout('1a2b3c4d5e6f', '1a2b3c4d5e6f', undefined) }))).toContain(
       '; upstream 1a2b3c4 (never fetched);',
     );
   });
@@ -87,30 +93,5 @@ describe('/update status line', () => {
     [48 * 3_600_000, '2 d 0 h'],
   ])('%d ms reads %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
-  });
-});
-
-describe('the checkout as git tells it', () => {
-  let clone: ProjectClone | undefined;
-  afterEach(() => clone?.cleanup());
-
-  it('HEAD, the upstream as of the last fetch, and when that fetch was; nothing is fetched to tell', async () => {
-    clone = createProjectClone();
-    const head = clone.head(clone.machine);
-    expect(await readCheckoutState(clone.machine)).toEqual({ head, headCommit: git(clone.machine, 'rev-parse', 'HEAD'), upstream: head, fetchedAtMs: undefined });
-
-    const pushed = clone.push('notes.txt', 'new', 'Add release notes');
-    expect((await readCheckoutState(clone.machine)).upstream).toBe(head);
-    const before = Date.now();
-    git(clone.machine, 'fetch', '-q');
-    const state = await readCheckoutState(clone.machine);
-    expect(state).toMatchObject({ head, upstream: pushed });
-    expect(state.fetchedAtMs).toBeGreaterThanOrEqual(before - 1000);
-  });
-
-  it('a branch with no upstream', async () => {
-    clone = createProjectClone();
-    git(clone.machine, 'checkout', '-q', '-b', 'local');
-    expect((await readCheckoutState(clone.machine)).upstream).toBeUndefined();
   });
 });

@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Api } from 'telegram';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChatMarks } from '../../src/catchup/chat-marks.js';
 import { Bridge } from '../../src/bridge/bridge.js';
 import { selectMissed } from '../../src/catchup/select-missed.js';
-import { JsonMapFile } from '../../src/config/json-map-file.js';
+import { JsonMapFile } from '../../src/lib/json-map-file.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
 import type { StoredPeer } from '../../src/transport/stored-peer.js';
@@ -14,7 +15,7 @@ import { TelegramTransport } from '../../src/transport/telegram-transport.js';
 import type { IncomingMessage, MessageListener, Transport } from '../../src/transport/transport.js';
 import { deferred } from './fixtures/deferred.js';
 import { eventually } from './fixtures/deferred.js';
-import { CHANNEL_CHAT_ID, CHANNEL_ID, newMessageEvent, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
+import { CHANNEL_CHAT_ID, CHANNEL_ID, deliverLive, recordingClient, rpcError, type Answer } from './fixtures/recording-telegram.js';
 import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
 
 /**
@@ -81,6 +82,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
     settings: { ...settings, chats, agentCommand: 'agent' },
     paths,
     transport,
+    marks: new ChatMarks(paths.chatMarks),
     runUpdate: async (mode) => {
       updates.push(mode);
       return { output: '[remote-update] Already up to date. (abc1234)', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 5 };
@@ -269,6 +271,7 @@ describe('live messages during the catch-up', () => {
       settings: { ...settings, chats: new Map([[CHANNEL_CHAT_ID, 'valor']]), agentCommand: 'agent' },
       paths,
       transport,
+      marks: new ChatMarks(paths.chatMarks),
       runUpdate: async () => ({ output: '', exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 1 }),
       runAgent: async (job) => {
         answered.push(job.text);
@@ -308,7 +311,7 @@ describe('after a reconnection', () => {
   }
   /** A live message as gramjs dispatches it to the handlers the transport registered. */
   async function live(b: Awaited<ReturnType<typeof startBridge>>, id: number, text: string) {
-    for (const [, callback] of b.recording.client.listEventHandlers()) await callback(newMessageEvent(b.recording, { id, text }));
+    await deliverLive(b.recording, { id, text });
   }
 
   it('messages sent while it was down are fetched and answered before the first live one, in order, once each; the mark never skips one', async () => {

@@ -7,7 +7,7 @@ import { TelegramTransport } from '../../src/transport/telegram-transport.js';
 import type { UpdateResult } from '../../src/update/run-update-script.js';
 import type { UpdateMode } from '../../src/update/update-command.js';
 import { createUpdateHandler, refusal } from '../../src/update/update-handler.js';
-import { CHANNEL_CHAT_ID, newMessageEvent, recordingClient, type MessageSpec } from './fixtures/recording-telegram.js';
+import { CHANNEL_CHAT_ID, deliverLive, recordingClient, startTransport, withAccount, type MessageSpec } from './fixtures/recording-telegram.js';
 
 const UP_TO_DATE = '[remote-update] Already up to date. (abc1234)\n';
 
@@ -34,9 +34,10 @@ function harness(options: {
   requestTimeoutMs?: number;
   runningJobs?: number;
 } = {}): Harness {
-  const recording = recordingClient(options.answer);
+  const recording = recordingClient(withAccount(options.answer));
   const transport = new TelegramTransport(recording.client, () => {}, { requestTimeoutMs: options.requestTimeoutMs });
   const inFlight: Array<Promise<unknown>> = [];
+  let started: Promise<void> | undefined;
   const h: Harness = {
     recording,
     enqueued: [],
@@ -44,7 +45,11 @@ function harness(options: {
     modes: [],
     notices: [],
     logs: [],
-    deliver: async (spec) => transport.receive(newMessageEvent(recording, spec), onMessage),
+    deliver: async (spec) => {
+      started ??= startTransport(recording, transport, onMessage);
+      await started;
+      await deliverLive(recording, spec);
+    },
     settle: async () => {
       await Promise.all(inFlight);
     },

@@ -4,16 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { Api } from 'telegram';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChatMarks } from '../../src/catchup/chat-marks.js';
 import { Bridge } from '../../src/bridge/bridge.js';
-import { JsonMapFile } from '../../src/config/json-map-file.js';
+import { JsonMapFile } from '../../src/lib/json-map-file.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
 import type { SelfTestVerdict } from '../../src/restart/run-self-test.js';
 import type { StoredPeer } from '../../src/transport/stored-peer.js';
 import { TelegramTransport } from '../../src/transport/telegram-transport.js';
-import { bridgeRestartDeps } from './fixtures/bridge-restart-deps.js';
+import { bridgeRestartDeps, checkoutAt } from './fixtures/bridge-restart-deps.js';
 import { eventually } from './fixtures/deferred.js';
-import { CHANNEL_CHAT_ID, CHANNEL_ID, newMessageEvent, recordingClient, rpcError, type Answer, type MessageSpec } from './fixtures/recording-telegram.js';
+import { CHANNEL_CHAT_ID, CHANNEL_ID, deliverLive, recordingClient, rpcError, type Answer, type MessageSpec } from './fixtures/recording-telegram.js';
 
 /**
  * The restart's stages in Telegram, over gramjs's real invoke with only the
@@ -70,6 +71,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
     settings: { ...settings, chats: new Map([[CHANNEL_CHAT_ID, 'valor'], [DOCS_CHAT_ID, 'docs']]), agentCommand: 'agent' },
     paths,
     transport,
+    marks: new ChatMarks(paths.chatMarks),
     runUpdate: async () => {
       fs.writeFileSync(paths.restartFlag, 'now 1 commit(s)\n');
       return { output: REPLY.replace('studio:\n', ''), exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 5 };
@@ -81,7 +83,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
     },
     ...bridgeRestartDeps(),
     ...(options.selfTest ? { selfTest: options.selfTest } : {}),
-    readCheckout: async () => ({ head: 'def5678', headCommit: 'def5678def5678', upstream: 'def5678', fetchedAtMs: Date.now() - 60_000 }),
+    readCheckout: async () => checkoutAt('def5678def5678', Date.now() - 60_000),
     endProcessGroups: () => {},
     describeHead: async () => 'abc1234 — Ship it',
     clock: { every: (ms, tick) => { const t = setInterval(tick, ms); return () => clearInterval(t); } },
@@ -96,10 +98,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
   });
   await bridge.start();
   /** Through the handler the transport gave gramjs, as a live message arrives. */
-  const deliver = async (spec: MessageSpec) => {
-    const event = newMessageEvent(recording, spec);
-    for (const [, callback] of recording.client.listEventHandlers()) await callback(event);
-  };
+  const deliver = (spec: MessageSpec) => deliverLive(recording, spec);
   return { bridge, recording, transport, logs, kills, deliver, agentJobs: () => agentJobs };
 }
 
@@ -152,6 +151,8 @@ describe('/update through gramjs, one message through its stages', () => {
     await b.deliver({ id: 22, text: '/update' });
     await eventually(() => b.recording.sentMessages().length === 1);
     expect(b.recording.sentMessages()[0]!.message).toBe(`${REPLY}\nrestart queued (waiting for 2 jobs)`);
+    // Written once the reply is sent (it holds the reply's id), a moment after.
+    await eventually(() => fs.existsSync(paths.restartNotice));
     expect(fs.readJsonSync(paths.restartNotice)).toMatchObject({ chatId: CHANNEL_CHAT_ID, messageId: 22, replyId: 501, replyText: REPLY });
   });
 });

@@ -1,29 +1,31 @@
-import { fieldOf } from '../restart/last-update.js';
-import type { BridgeBeacon } from '../restart/bridge-beacon.js';
-import { gatherBridgeFacts, type GatheredFacts } from './bridge-facts.js';
-import { judgeBridge, problemLine, short, isoSeconds, type Verdict } from './bridge-health.js';
-import { checkoutFacts, headCommit } from './checkout-facts.js';
-import { isDict, type PlistDict } from './launchd-jobs.js';
-import { describeLaunchdState, type ServiceState } from './launchd-state.js';
-import { missingNode } from './node-folder.js';
-import { describeSchedule, scheduleOf } from './schedule.js';
+import fs from 'node:fs';
+import type { ProjectPaths } from '../../config/paths.js';
+import { readCheckout, shortSha, type Checkout } from '../../git/checkout.js';
+import type { BridgeBeacon } from '../../restart/bridge-beacon.js';
+import { fieldOf } from '../../restart/last-update.js';
+import { gatherBridgeFacts, type GatheredFacts } from '../bridge-check/bridge-facts.js';
+import { isoSeconds, judgeBridge, problemLine, type Verdict } from '../bridge-check/judge-bridge.js';
+import { missingNode } from '../node-folder.js';
+import { describeSchedule, type Schedule } from '../schedule.js';
+import type { BridgeState } from '../service-manager.js';
 
 /**
  * The part of `valor-service.sh status` that says what runs: the schedule,
  * the bridge's beacon, the checkout and its upstream, what the last run left
- * to look at, and whether the agents can still find node. Each problem is
+ * to look at, and whether the jobs can still find node. Each problem is
  * pushed to `problems` (status then says "needs attention", exit 1).
  */
 export interface ReportDeps {
-  root: string;
-  paths: Parameters<typeof gatherBridgeFacts>[0];
-  /** The installed plists, parsed (undefined when not installed). */
-  installed: { bridge: PlistDict | undefined; update: PlistDict | undefined };
-  /** launchd's view of the bridge job; 'none' without launchctl. */
-  bridgeLaunchd: ServiceState | undefined | 'none';
+  paths: ProjectPaths;
+  /** The schedule the installed update job holds. */
+  schedule: Schedule | undefined;
+  /** The PATH the installed bridge job runs with. */
+  jobPath: string | undefined;
+  /** The service manager's view of the bridge's job; undefined where there is no manager. */
+  bridgeState: BridgeState | undefined;
+  /** What the manager says of it, for the lines (../bridge-check/manager-says.ts). */
+  managerSays: string;
   now: number;
-  /** The restart flag's text, when there is one. */
-  flag: string | undefined;
   print(line: string): void;
 }
 
@@ -35,7 +37,7 @@ function at(iso: string): string {
 
 function beaconLine(beacon: BridgeBeacon | undefined, alive: boolean): string {
   if (!beacon) return 'bridge: no record of what runs (data/bridge.json): none has started since this version was installed';
-  const sha = short(beacon.commit);
+  const sha = shortSha(beacon.commit);
   if (alive && beacon.stoppedAt === null) {
     if (beacon.readyAt === null) return `bridge: starting ${sha} since ${at(beacon.startedAt)} (pid ${beacon.pid}), not ready yet`;
     return `bridge: running ${sha} since ${at(beacon.startedAt)} (pid ${beacon.pid}) — ${beacon.subject}`;
@@ -46,28 +48,23 @@ function beaconLine(beacon: BridgeBeacon | undefined, alive: boolean): string {
   return `bridge: not running: ${sha} (pid ${beacon.pid}, started ${at(beacon.startedAt)}) is gone without a stop record`;
 }
 
-function reportCheckout(deps: ReportDeps): void {
-  const facts = checkoutFacts(deps.root);
-  if (!facts.head) {
+function reportCheckout(deps: ReportDeps, checkout: Checkout): void {
+  if (!checkout.head) {
     deps.print('checkout: not a git checkout with a commit');
     return;
   }
-  deps.print(`checkout: ${short(facts.head.sha)} — ${facts.head.subject}`);
-  const up = facts.upstream;
+  deps.print(`checkout: ${checkout.head.short} — ${checkout.head.subject}`);
+  const up = checkout.upstream;
   if (!up) {
     deps.print('upstream: none (the branch tracks no remote branch)');
   } else {
-    const fetched = facts.fetchedAt === undefined ? 'never fetched' : `last fetched ${isoSeconds(facts.fetchedAt)}`;
+    const fetched = checkout.fetchedAtMs === undefined ? 'never fetched' : `last fetched ${isoSeconds(checkout.fetchedAtMs)}`;
     const lag = up.behind > 0 ? `${up.behind} commit(s) not in the checkout yet` : 'the checkout has it';
-    deps.print(`upstream: ${short(up.sha)} — ${up.subject} (${up.name}, ${fetched}; ${lag})`);
+    deps.print(`upstream: ${up.short} — ${up.subject} (${up.name}, ${fetched}; ${lag})`);
   }
 }
 
-function launchdText(bridgeLaunchd: ReportDeps['bridgeLaunchd']): string {
-  return bridgeLaunchd === 'none' ? 'not available' : describeLaunchdState(bridgeLaunchd);
-}
-
-/** What the update job's health check recorded, unless the bridge has recovered since. */
+/** What the update job's bridge check recorded, unless the bridge has recovered since. */
 function recordedBridge(deps: ReportDeps, facts: GatheredFacts, verdict: Verdict, problems: string[], live: string | undefined): void {
   const recorded = fieldOf(facts.recordText, 'bridge');
   if (recorded === undefined) return;
@@ -81,13 +78,9 @@ function recordedBridge(deps: ReportDeps, facts: GatheredFacts, verdict: Verdict
   if (!recovered && !live && !recorded.startsWith('bridge back on')) problems.push(recorded);
 }
 
-function stashEntry(recordText: string): string | undefined {
-  return /^stash=(.+)$/m.exec(recordText)?.[1]?.trim();
-}
-
 function reportRecord(deps: ReportDeps, facts: GatheredFacts, problems: string[]): void {
   if (facts.record?.outcome === 'updated-with-conflict') {
-    const stash = stashEntry(facts.recordText);
+    const stash = facts.record.stash.trim() || undefined;
     const where = stash ?? 'the git stash list';
     const how = stash ? `git stash pop ${stash}` : 'git stash list, then git stash pop stash@{N}';
     const line = `the last update could not put your local edits back: they are in ${where}; get them back with ${how}`;
@@ -102,9 +95,8 @@ function reportRecord(deps: ReportDeps, facts: GatheredFacts, problems: string[]
 }
 
 function reportNode(deps: ReportDeps, problems: string[]): void {
-  const env = deps.installed.bridge?.EnvironmentVariables;
-  if (!isDict(env) || typeof env.PATH !== 'string') return;
-  const missing = missingNode(env.PATH);
+  if (deps.jobPath === undefined) return;
+  const missing = missingNode(deps.jobPath);
   if (missing) problems.push(missing);
 }
 
@@ -119,22 +111,24 @@ function reportLastRun(deps: ReportDeps, facts: GatheredFacts, problems: string[
 }
 
 function reportFlag(deps: ReportDeps): void {
-  if (deps.flag === undefined) {
-    deps.print('restart pending: no');
-  } else {
-    deps.print(`restart pending: yes (${deps.flag})`);
+  let flag: string | undefined;
+  try {
+    flag = fs.readFileSync(deps.paths.restartFlag, 'utf8').trim();
+  } catch {
+    flag = undefined;
   }
+  deps.print(flag === undefined ? 'restart pending: no' : `restart pending: yes (${flag})`);
 }
 
-export function reportWhatRuns(deps: ReportDeps, problems: string[]): void {
-  const schedule = deps.installed.update && scheduleOf(deps.installed.update);
-  if (schedule) deps.print(`update schedule: ${describeSchedule(schedule)}`);
-  const head = headCommit(deps.root)?.sha;
-  const facts = gatherBridgeFacts(deps.paths, head ?? '', deps.bridgeLaunchd, deps.now);
+export async function reportWhatRuns(deps: ReportDeps, problems: string[]): Promise<void> {
+  if (deps.schedule) deps.print(`update schedule: ${describeSchedule(deps.schedule)}`);
+  const checkout = await readCheckout(deps.paths.root);
+  const head = checkout.head?.sha;
+  const facts = gatherBridgeFacts(deps.paths, head ?? '', deps.bridgeState, deps.now);
   deps.print(beaconLine(facts.beacon, facts.alive));
-  reportCheckout(deps);
+  reportCheckout(deps, checkout);
   const verdict = head ? judgeBridge(facts) : ({ kind: 'fine-for-now' } as const);
-  const live = verdict.kind === 'problem' ? problemLine(verdict.problem, facts.beacon, head!, launchdText(deps.bridgeLaunchd)) : undefined;
+  const live = verdict.kind === 'problem' ? problemLine(verdict.problem, facts.beacon, head!, deps.managerSays) : undefined;
   reportLastRun(deps, facts, problems);
   reportRecord(deps, facts, problems);
   recordedBridge(deps, facts, verdict, problems, live);

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
+import { writeAtomic } from './atomic-write.js';
 
 /**
  * A small string-keyed map kept in a JSON file under data/, read once and
- * replaced whole (write to a temporary file, then rename) at every change.
+ * replaced whole (./atomic-write.ts) at every change.
  * An unreadable file (a power loss mid-write on an older version) starts
  * empty rather than stopping the bridge.
  */
@@ -26,8 +26,6 @@ export class JsonMapFile<T> {
 
   set(key: string, value: T): void {
     this.entries.set(key, value);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    fs.writeFileSync(`${this.file}.tmp`, JSON.stringify(Object.fromEntries(this.entries), null, 2));
-    fs.renameSync(`${this.file}.tmp`, this.file);
+    writeAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries), null, 2));
   }
 }

@@ -1,4 +1,5 @@
-import type { BridgeBeacon } from '../restart/bridge-beacon.js';
+import { shortSha } from '../../git/checkout.js';
+import type { BridgeBeacon } from '../../restart/bridge-beacon.js';
 
 /**
  * Is the bridge up, ready, on the checkout's commit? Judged from its beacon
@@ -13,7 +14,7 @@ export const RESTART_GRACE_MS = 5 * 60_000;
 export interface BridgeFacts {
   now: number;
   beacon: BridgeBeacon | undefined;
-  /** The beacon's process is alive (and is the one launchd runs, where launchd can say). */
+  /** The beacon's process is alive (and is the one the service manager runs, where it can say). */
   alive: boolean;
   /** The checkout's HEAD, full sha. */
   head: string;
@@ -68,24 +69,22 @@ export function judgeBridge(facts: BridgeFacts): Verdict {
   return problem('not-on-checkout', startedAt);
 }
 
-export function short(sha: string): string {
-  return sha.slice(0, 7);
-}
-
 /**
  * The line recorded in data/last-update's `bridge` key, shown by status and
- * posted as the alert. `launchd` is what launchd says of the bridge job.
+ * posted as the alert. `manager` is what the service manager says of the
+ * bridge's job (see ./manager-says.ts).
  */
-export function problemLine(problem: Problem, beacon: BridgeBeacon | undefined, head: string, launchd: string): string {
+export function problemLine(problem: Problem, beacon: BridgeBeacon | undefined, head: string, manager: string): string {
+  const running = shortSha(beacon?.commit ?? '');
   switch (problem.kind) {
     case 'not-running':
-      return `bridge not running since ${problem.since} (launchd: ${launchd})`;
+      return `bridge not running since ${problem.since} (${manager})`;
     case 'not-ready':
-      return `bridge not ready since ${problem.since}: started on ${short(beacon?.commit ?? '')}, not connected yet (launchd: ${launchd})`;
+      return `bridge not ready since ${problem.since}: started on ${running}, not connected yet (${manager})`;
     case 'not-restarted':
-      return `bridge still on ${short(beacon?.commit ?? '')}: the restart asked at ${problem.since} for ${short(head)} has not happened (launchd: ${launchd})`;
+      return `bridge still on ${running}: the restart asked at ${problem.since} for ${shortSha(head)} has not happened (${manager})`;
     case 'not-on-checkout':
-      return `bridge still on ${short(beacon?.commit ?? '')} while the checkout is at ${short(head)}, and no restart is pending (launchd: ${launchd})`;
+      return `bridge still on ${running} while the checkout is at ${shortSha(head)}, and no restart is pending (${manager})`;
   }
 }
 
@@ -95,5 +94,5 @@ export function causeKey(problem: Problem, head: string): string {
 }
 
 export function recoveryLine(commit: string): string {
-  return `bridge back on ${short(commit)}`;
+  return `bridge back on ${shortSha(commit)}`;
 }

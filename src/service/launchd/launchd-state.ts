@@ -1,3 +1,4 @@
+import type { BridgeState } from '../service-manager.js';
 import type { Launchctl } from './launchctl.js';
 
 /** What `launchctl print gui/<uid>/<label>` says of a job; undefined when launchd does not list it. */
@@ -28,9 +29,10 @@ export function readServiceState(launchctl: Launchctl, target: string): ServiceS
   };
 }
 
-/** For one line: "running, pid 4321", "last exit 78: EX_CONFIG", "not loaded". */
-export function describeLaunchdState(state: ServiceState | undefined): string {
-  if (!state) return 'not loaded';
-  if (state.pid) return `running, pid ${state.pid}`;
-  return `last exit ${state.lastSignal ?? state.lastExit ?? 'none yet'}`;
+/** The bridge's job as every manager reports it; the summary: "running, pid 4321", "last exit 78: EX_CONFIG", "not loaded". */
+export function bridgeStateOf(state: ServiceState | undefined): BridgeState {
+  if (!state) return { pid: undefined, lastExit: undefined, summary: 'not loaded' };
+  const lastExit = state.lastSignal ?? state.lastExit;
+  const pid = state.pid === undefined ? undefined : Number(state.pid);
+  return { pid, lastExit, summary: state.pid ? `running, pid ${state.pid}` : `last exit ${lastExit ?? 'none yet'}` };
 }

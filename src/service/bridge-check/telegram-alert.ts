@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import type { AlertSettings } from '../../config/alert-settings.js';
+import { cutSecrets } from '../../lib/redact.js';
 
 /**
  * Posts one message through the Telegram Bot API with curl, never through
@@ -6,23 +8,7 @@ import { spawn } from 'node:child_process';
  * its standard input (`--config -`), so it is in no process's arguments, and
  * it is cut from anything said back.
  */
-export interface AlertSettings {
-  token: string;
-  chat: string;
-  /** The Bot API's base URL: Telegram's, or a self-hosted Bot API server. */
-  apiUrl: string;
-}
-
-export const DEFAULT_API_URL = 'https://api.telegram.org';
 export const CURL_TIMEOUT_SECONDS = 20;
-
-/** The settings from the environment (.env already loaded), or undefined when the alert is not set up. */
-export function alertSettings(env: NodeJS.ProcessEnv): AlertSettings | undefined {
-  const token = env.VALOR_ALERT_BOT_TOKEN?.trim();
-  const chat = env.VALOR_ALERT_CHAT?.trim();
-  if (!token || !chat) return undefined;
-  return { token, chat, apiUrl: (env.VALOR_ALERT_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, '') };
-}
 
 /** A value in double quotes for curl's config file. */
 function quoted(value: string): string {
@@ -48,7 +34,7 @@ function hostOf(url: string): string {
 }
 
 function redact(text: string, settings: AlertSettings): string {
-  return text.split(settings.token).join('<token>');
+  return cutSecrets(text, [settings.token], '<token>');
 }
 
 /** Why the Bot API's answer is not a success; undefined when it is. */

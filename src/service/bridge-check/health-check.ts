@@ -1,8 +1,10 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { addLastUpdateField, fieldOf } from '../restart/last-update.js';
-import { causeKey, judgeBridge, problemLine, recoveryLine, short } from './bridge-health.js';
+import { shortSha } from '../../git/checkout.js';
+import { writeAtomic } from '../../lib/atomic-write.js';
+import type { ProjectPaths } from '../../config/paths.js';
+import { addLastUpdateFields, fieldOf } from '../../restart/last-update.js';
 import type { GatheredFacts } from './bridge-facts.js';
+import { causeKey, judgeBridge, problemLine, recoveryLine } from './judge-bridge.js';
 
 /**
  * The update job's check, after each scheduled run: has the bridge come back
@@ -14,11 +16,6 @@ import type { GatheredFacts } from './bridge-facts.js';
  */
 export const BRIDGE_LOG_LINES = 15;
 
-/** What the alert has told, under data/. */
-export function alertMemoryFile(dataDir: string): string {
-  return path.join(dataDir, 'bridge-alert.json');
-}
-
 export interface AlertMemory {
   /** The cause alerted (see causeKey), until the recovery is told. */
   cause: string;
@@ -27,12 +24,11 @@ export interface AlertMemory {
 
 export interface HealthCheckDeps {
   facts: GatheredFacts;
-  lastUpdateFile: string;
-  bridgeLog: string;
-  memoryFile: string;
+  /** data/last-update and its lock, data/bridge-alert.json, logs/bridge.log. */
+  paths: Pick<ProjectPaths, 'dataDir' | 'lastUpdate' | 'lastUpdateLock' | 'bridgeAlert' | 'bridgeLog'>;
   machine: string;
-  /** What launchd says of the bridge job, for the line. */
-  launchd: string;
+  /** What the service manager says of the bridge's job, for the line (./manager-says.ts). */
+  manager: string;
   /** Undefined when the alert is not set up; else resolves to why the post failed, or undefined. */
   post: ((text: string) => Promise<string | undefined>) | undefined;
   print(line: string): void;
@@ -60,9 +56,7 @@ function writeMemory(file: string, memory: AlertMemory | undefined): void {
     fs.rmSync(file, { force: true });
     return;
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(memory)}\n`);
-  fs.renameSync(`${file}.tmp`, file);
+  writeAtomic(file, `${JSON.stringify(memory)}\n`);
 }
 
 async function tell(deps: HealthCheckDeps, text: string): Promise<boolean> {
@@ -79,22 +73,21 @@ async function tell(deps: HealthCheckDeps, text: string): Promise<boolean> {
 export async function checkBridge(deps: HealthCheckDeps): Promise<void> {
   const { facts } = deps;
   const verdict = judgeBridge(facts);
-  const memory = readMemory(deps.memoryFile);
+  const memory = readMemory(deps.paths.bridgeAlert);
 
   if (verdict.kind === 'problem') {
-    const line = problemLine(verdict.problem, facts.beacon, facts.head, deps.launchd);
+    const line = problemLine(verdict.problem, facts.beacon, facts.head, deps.manager);
     deps.print(line);
-    addLastUpdateField(deps.lastUpdateFile, 'bridge', line);
-    addLastUpdateField(deps.lastUpdateFile, 'bridge_log', lastLines(deps.bridgeLog, BRIDGE_LOG_LINES));
+    await addLastUpdateFields(deps.paths, { bridge: line, bridge_log: lastLines(deps.paths.bridgeLog, BRIDGE_LOG_LINES) });
     const cause = causeKey(verdict.problem, facts.head);
-    if (memory?.cause !== cause && (await tell(deps, line))) writeMemory(deps.memoryFile, { cause, line });
+    if (memory?.cause !== cause && (await tell(deps, line))) writeMemory(deps.paths.bridgeAlert, { cause, line });
     return;
   }
   if (verdict.kind !== 'ready') return;
-  deps.print(`bridge running ${short(verdict.commit)}, the checkout's commit`);
+  deps.print(`bridge running ${shortSha(verdict.commit)}, the checkout's commit`);
   const recorded = fieldOf(facts.recordText, 'bridge');
   const back = recoveryLine(verdict.commit);
-  if (recorded !== undefined && recorded !== back) addLastUpdateField(deps.lastUpdateFile, 'bridge', back);
+  if (recorded !== undefined && recorded !== back) await addLastUpdateFields(deps.paths, { bridge: back });
   if (!memory) return;
-  if (!deps.post || (await tell(deps, back))) writeMemory(deps.memoryFile, undefined);
+  if (!deps.post || (await tell(deps, back))) writeMemory(deps.paths.bridgeAlert, undefined);
 }

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import type { ProjectPaths } from '../config/paths.js';
-import { readBeacon } from '../restart/bridge-beacon.js';
-import { fieldOf, parseLastUpdate, type LastUpdate } from '../restart/last-update.js';
-import type { BridgeFacts } from './bridge-health.js';
-import type { ServiceState } from './launchd-state.js';
+import type { ProjectPaths } from '../../config/paths.js';
+import { readBeacon } from '../../restart/bridge-beacon.js';
+import { fieldOf, parseLastUpdate, type LastUpdate } from '../../restart/last-update.js';
+import type { BridgeState } from '../service-manager.js';
+import type { BridgeFacts } from './judge-bridge.js';
 
-/** The files and processes ./bridge-health.ts judges from, read once. */
+/** The files and processes ./judge-bridge.ts judges from, read once. */
 export interface GatheredFacts extends BridgeFacts {
   /** data/last-update as written, '' when there is none. */
   recordText: string;
@@ -30,11 +30,12 @@ function mtime(file: string): number | undefined {
 }
 
 /**
- * `launchd` is launchd's view of the bridge job, or 'none' where there is no
- * launchctl. Where launchd can say, the beacon's process counts as alive
- * only if it is the pid launchd runs (a pid reused after a reboot does not).
+ * `manager` is the service manager's view of the bridge's job, undefined
+ * where there is no manager. Where it can say, the beacon's process counts
+ * as alive only if it is the pid the manager runs (a pid reused after a
+ * reboot does not).
  */
-export function gatherBridgeFacts(paths: ProjectPaths, head: string, launchd: ServiceState | undefined | 'none', now: number): GatheredFacts {
+export function gatherBridgeFacts(paths: ProjectPaths, head: string, manager: BridgeState | undefined, now: number): GatheredFacts {
   const beacon = readBeacon(paths.bridgeBeacon);
   let recordText = '';
   try {
@@ -43,7 +44,7 @@ export function gatherBridgeFacts(paths: ProjectPaths, head: string, launchd: Se
     // no run recorded yet
   }
   const record = parseLastUpdate(recordText);
-  const alive = beacon !== undefined && (launchd === 'none' ? pidAlive(beacon.pid) : launchd?.pid === String(beacon.pid));
+  const alive = beacon !== undefined && (manager === undefined ? pidAlive(beacon.pid) : manager.pid === beacon.pid);
   const changed = record && (record.outcome === 'updated' || record.outcome === 'updated-with-conflict') ? Date.parse(record.time) : NaN;
   return {
     now,

@@ -1,0 +1,97 @@
+import fs from 'fs-extra';
+import path from 'node:path';
+import type { ProjectPaths } from '../config/paths.js';
+import { pollUntil } from '../lib/poll.js';
+import { launchPath, programOf } from './launch-path.js';
+import { versionedNodeWarning } from './node-folder.js';
+import { describeSchedule, parseSchedule, ScheduleError, type Schedule, type ScheduleOptions } from './schedule.js';
+import { TemplateError, type RenderedJob, type ServiceManager } from './service-manager.js';
+
+/** `valor-service.sh install`: both jobs, for this checkout and this user, on the schedule chosen. */
+export interface InstallDeps {
+  manager: ServiceManager;
+  paths: ProjectPaths;
+  /** The installing shell's PATH: where the jobs' tools are looked for. */
+  searchPath: string;
+  /** VALOR_AGENT_CMD, whose program the bridge must find under the manager. */
+  agentCommand: string | undefined;
+  sleep(ms: number): Promise<void>;
+  print(line: string): void;
+}
+
+/** How long install waits for the bridge to have a pid. */
+export const START_WAIT_MS = 5_000;
+
+/** A reinstall keeps the installed schedule unless told otherwise; a first install takes the template's. */
+function chosenSchedule(manager: ServiceManager, options: ScheduleOptions): Schedule {
+  return parseSchedule(options, manager.installedSchedule() ?? manager.templateSchedule());
+}
+
+/** A bridge the manager cannot start (launchd's exit 78: program not found) is installed all the same: look for a pid. */
+async function confirmBridgeRunning(deps: InstallDeps): Promise<string | undefined> {
+  const { manager } = deps;
+  let state = manager.bridgeState();
+  const running = await pollUntil(deps.sleep, START_WAIT_MS, () => (state = manager.bridgeState()).pid !== undefined);
+  if (running) return undefined;
+  const { bridge } = manager.jobs;
+  return `${bridge.label} is loaded but not running after ${START_WAIT_MS / 1000} s: ${manager.name}'s last exit status ${state.lastExit ?? 'none'}. Read ${path.relative(deps.paths.root, bridge.log)}.`;
+}
+
+export async function install(deps: InstallDeps, options: ScheduleOptions = {}): Promise<number> {
+  const { manager } = deps;
+  let schedule: Schedule;
+  try {
+    schedule = chosenSchedule(manager, options);
+  } catch (error) {
+    if (!(error instanceof ScheduleError)) throw error;
+    deps.print(`FAIL: ${error.message}. Nothing was changed.`);
+    return 2;
+  }
+  const wrongUser = manager.wrongUser();
+  const refused = wrongUser ?? manager.cannotInstall();
+  if (refused) {
+    deps.print(`FAIL: ${refused}`);
+    return wrongUser ? 2 : 1;
+  }
+  for (const warning of manager.installWarnings()) deps.print(warning);
+  const agentProgram = deps.agentCommand ? programOf(deps.agentCommand) : undefined;
+  const found = launchPath(deps.searchPath, agentProgram ? [agentProgram] : [], manager.defaultPath);
+  for (const command of found.missing) {
+    deps.print(`note: ${command} is not on PATH now, so the agents will not find it either`);
+  }
+  const versioned = found.found.node ? versionedNodeWarning(found.found.node) : undefined;
+  if (versioned) deps.print(versioned);
+  let rendered: RenderedJob[];
+  try {
+    rendered = manager.render(found.path, schedule);
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    deps.print(`FAIL: ${error.message}. Nothing was installed.`);
+    return 1;
+  }
+  await fs.ensureDir(deps.paths.logsDir);
+
+  const failures: string[] = [];
+  for (const job of rendered) {
+    const failure = await manager.installJob(job);
+    if (failure) {
+      failures.push(job.job.label);
+      deps.print(`FAIL: ${job.job.label} NOT installed: ${failure}`);
+    } else {
+      deps.print(`Installed ${job.job.label} (${job.files.map((file) => file.path).join(', ')})`);
+    }
+  }
+  deps.print(`PATH for the agents: ${found.path}`);
+  deps.print(`Update schedule: ${describeSchedule(schedule)}`);
+  if (failures.length > 0) {
+    const installed = rendered.map(({ job }) => job.label).filter((label) => !failures.includes(label));
+    deps.print(`Install incomplete. Installed: ${installed.join(', ') || 'none'}. Not installed: ${failures.join(', ')}.`);
+    return 1;
+  }
+  const notRunning = await confirmBridgeRunning(deps);
+  if (notRunning) {
+    deps.print(`FAIL: ${notRunning}`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,45 @@
+import { logFiles, type ProjectPaths } from '../../config/paths.js';
+import { managerSays } from '../bridge-check/manager-says.js';
+import type { ServiceManager } from '../service-manager.js';
+import { reportWhatRuns } from './what-runs.js';
+
+/**
+ * `valor-service.sh status`: the jobs as the service manager sees them, then
+ * what runs (./what-runs.ts), then the logs; "needs attention" and exit 1
+ * when something does. Without a manager, what needs none.
+ */
+export interface StatusDeps {
+  manager: ServiceManager | undefined;
+  paths: ProjectPaths;
+  now: number;
+  print(line: string): void;
+}
+
+export async function status({ manager, paths, now, print }: StatusDeps): Promise<number> {
+  const problems: string[] = [];
+  if (manager) {
+    problems.push(...manager.outdatedFiles());
+    const jobs = manager.describeJobs();
+    for (const line of jobs.lines) print(line);
+    problems.push(...jobs.problems);
+  } else {
+    print('launchd: not available here (not macOS); the agents cannot be shown');
+  }
+  const bridgeState = manager?.bridgeState();
+  await reportWhatRuns(
+    {
+      paths,
+      schedule: manager?.installedSchedule(),
+      jobPath: manager?.installedPath(),
+      bridgeState,
+      managerSays: managerSays(manager, bridgeState),
+      now,
+      print,
+    },
+    problems,
+  );
+  print(`logs: ${logFiles(paths).join(', ')}`);
+  if (problems.length === 0) return 0;
+  print(`needs attention: ${problems.join('; ')}`);
+  return 1;
+}
