@@ -1,5 +1,6 @@
 import fs from 'fs-extra';
 import type { ProjectPaths } from '../../config/paths.js';
+import { readBeacon } from '../../restart/bridge-beacon.js';
 import { launchPath, programOf } from '../launch-path.js';
 import { versionedNodeWarning } from '../node-folder.js';
 import { describeSchedule, parseSchedule, ScheduleError, type Schedule, type ScheduleOptions } from '../schedule.js';
@@ -113,13 +114,30 @@ export function outdatedUnits(deps: SystemdDeps, fallback: Schedule): string[] {
   return outdated;
 }
 
-async function waitForPid(deps: SystemdDeps): Promise<UnitState | undefined> {
-  let state: UnitState | undefined;
+/** How long install and restart wait for the bridge to record its start in data/bridge.json: node and tsx take seconds on a small machine. */
+export const STARTED_WAIT_MS = 20_000;
+
+/**
+ * The bridge started: it runs, and has written data/bridge.json for the pid
+ * systemd runs (so its settings were good). A bridge that exits at start has
+ * a pid for a second: a pid alone is not enough. Without a pid after
+ * START_WAIT_MS, it waits for systemd to settle (past the exit and its
+ * ExecStopPost, into the throttle's wait) to say what it says then.
+ */
+async function confirmStarted(deps: SystemdDeps): Promise<{ started: boolean; state: UnitState | undefined }> {
   for (let waited = 0; ; waited += POLL_MS) {
-    state = readUnitState(deps.systemctl, deps.units.bridge.name);
-    if (state?.mainPid || waited >= START_WAIT_MS) return state;
+    const state = readUnitState(deps.systemctl, deps.units.bridge.name);
+    if (state?.mainPid && readBeacon(deps.paths.bridgeBeacon)?.pid === state.mainPid) return { started: true, state };
+    const settled = !state || !(state.activeState === 'deactivating' || state.subState === 'auto-restart' || (state.activeState === 'activating' && state.restarts === 0));
+    if ((!state?.mainPid && settled && waited >= START_WAIT_MS) || waited >= STARTED_WAIT_MS) return { started: false, state };
     await deps.sleep(POLL_MS);
   }
+}
+
+/** Why the bridge is not started, for "…, but <why>". */
+function notStarted(deps: SystemdDeps, state: UnitState | undefined): string {
+  const running = state?.mainPid ? `it has not recorded its start in ${STARTED_WAIT_MS / 1000} s` : 'it is not running';
+  return `${running} (systemd: ${describeUnitState(state)}). Read ${deps.units.bridge.log}.`;
 }
 
 /**
@@ -178,11 +196,9 @@ export async function installUnits(deps: SystemdDeps, options: ScheduleOptions, 
   deps.print(`Update schedule: ${describeSchedule(schedule)}`);
   const warning = lingeringWarning(readLingering(deps.run, deps.user), deps.user);
   if (warning) deps.print(warning);
-  const state = await waitForPid(deps);
-  if (!state?.mainPid) {
-    deps.print(
-      `FAIL: ${bridge.name} is enabled but not running after ${START_WAIT_MS / 1000} s (systemd: ${describeUnitState(state)}). Read ${bridge.log}.`,
-    );
+  const { started, state } = await confirmStarted(deps);
+  if (!started) {
+    deps.print(`FAIL: ${bridge.name} is installed and enabled, but ${notStarted(deps, state)}`);
     return 1;
   }
   return 0;
@@ -242,8 +258,12 @@ export async function restartBridge(deps: SystemdDeps): Promise<number> {
     deps.print(`FAIL: ${failed}`);
     return 1;
   }
-  const after = await waitForPid(deps);
   const was = before.mainPid ? `pid ${before.mainPid} finished its running work and stopped` : `it was not running (${describeUnitState(before)})`;
-  deps.print(`Restarted ${bridge.name}: ${was}; now ${describeUnitState(after)}.`);
-  return after?.mainPid ? 0 : 1;
+  const { started, state } = await confirmStarted(deps);
+  if (!started) {
+    deps.print(`FAIL: restarted ${bridge.name} (${was}), but ${notStarted(deps, state)}`);
+    return 1;
+  }
+  deps.print(`Restarted ${bridge.name}: ${was}; now ${describeUnitState(state)}.`);
+  return 0;
 }
