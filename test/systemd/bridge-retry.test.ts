@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { offlineBridgeEnv } from './fixtures/bridge-env.js';
-import { freshManager, notRunBecause, resetUser } from './fixtures/suite.js';
-import { waitFor, type UserManager } from './fixtures/systemd-user.js';
+import { notRunBecause, suiteUser } from './fixtures/suite.js';
+import { waitFor } from './fixtures/systemd-user.js';
 import { units } from './fixtures/units.js';
-import { createUserCheckout, type UserCheckout } from './fixtures/user-checkout.js';
 
 /**
  * A bridge that cannot start (a bad setting: the real bridge exits 2 at
@@ -14,24 +13,13 @@ import { createUserCheckout, type UserCheckout } from './fixtures/user-checkout.
 const BRIDGE = 'valor-bridge.service';
 
 describe.skipIf(notRunBecause)('a bridge that keeps failing at start, under systemd', () => {
-  let manager: UserManager;
-  let checkout: UserCheckout;
+  const user = suiteUser({ env: { VALOR_PROJECTS: 'nonsense' } });
 
-  beforeAll(async () => {
-    manager = freshManager();
-    checkout = createUserCheckout(manager, 'valor-tests');
-    checkout.write('.env', await offlineBridgeEnv({ VALOR_PROJECTS: 'nonsense' }));
-  });
 
-  afterAll(() => {
-    if (!manager) return;
-    resetUser(manager);
-    checkout?.remove();
-  });
 
   it('install says it is not running; systemd starts it again once a minute, and never leaves it failed', async () => {
-    const mark = manager.offset();
-    const { code, output } = units(manager, checkout, ['install', '--jitter', '0']);
+    const mark = user.manager.offset();
+    const { code, output } = units(user.manager, user.checkout, ['install', '--jitter', '0']);
 
     expect(output).toContain(
       '[valor-service] FAIL: valor-bridge.service is installed and enabled, but it is not running (systemd: waiting to start again after a failed start (1 restart(s) so far; see its log)). Read logs/bridge.log.\n',
@@ -43,7 +31,7 @@ describe.skipIf(notRunBecause)('a bridge that keeps failing at start, under syst
     await waitFor(
       'the second retry to fail',
       () => {
-        const state = manager.show(BRIDGE, 'ActiveState', 'SubState', 'NRestarts');
+        const state = user.manager.show(BRIDGE, 'ActiveState', 'SubState', 'NRestarts');
         states.add(`${state.ActiveState}/${state.SubState}`);
         return Number(state.NRestarts) >= 2 && state.SubState === 'start-pre' ? true : undefined;
       },
@@ -51,7 +39,7 @@ describe.skipIf(notRunBecause)('a bridge that keeps failing at start, under syst
       100,
     );
     // Each start logs the bad setting at the same point of its start-up.
-    const bridgeLog = checkout.read('logs/bridge.log')!;
+    const bridgeLog = user.checkout.read('logs/bridge.log')!;
     const failedAt = [...bridgeLog.matchAll(/^\[bridge\] (\S+) VALOR_PROJECTS has a malformed entry "nonsense"/gm)].map((match) => Date.parse(match[1]!));
     expect(failedAt).toHaveLength(2);
     const retryAfter = (failedAt[1]! - failedAt[0]!) / 1000;
@@ -61,7 +49,7 @@ describe.skipIf(notRunBecause)('a bridge that keeps failing at start, under syst
     expect(retryAfter).toBeLessThan(65);
     expect([...states].filter((state) => state.startsWith('failed'))).toEqual([]);
     expect(states).toContain('activating/start-pre');
-    const log = manager.log(mark);
+    const log = user.manager.log(mark);
     expect(log.match(/valor-bridge\.service: Main process exited, code=exited, status=2\/INVALIDARGUMENT/g)).toHaveLength(2);
     expect(log).not.toContain('Start request repeated too quickly');
     expect(bridgeLog).toMatch(
@@ -70,20 +58,20 @@ describe.skipIf(notRunBecause)('a bridge that keeps failing at start, under syst
   });
 
   it('with the setting fixed, restart starts it at once, without waiting out the minute', async () => {
-    checkout.write('.env', await offlineBridgeEnv());
-    expect(manager.show(BRIDGE, 'SubState').SubState).toBe('start-pre');
+    user.checkout.write('.env', await offlineBridgeEnv());
+    expect(user.manager.show(BRIDGE, 'SubState').SubState).toBe('start-pre');
 
     const begun = performance.now();
-    const { code, output } = units(manager, checkout, ['restart']);
+    const { code, output } = units(user.manager, user.checkout, ['restart']);
     const seconds = (performance.now() - begun) / 1000;
 
-    const pid = Number(manager.show(BRIDGE, 'MainPID').MainPID);
+    const pid = Number(user.manager.show(BRIDGE, 'MainPID').MainPID);
     expect(output).toBe(
       `[valor-service] Restarted valor-bridge.service: it was not running (waiting to start again after a failed start (2 restart(s) so far; see its log)); now running, pid ${pid}.\n`,
     );
     expect(code).toBe(0);
     console.log(`restart during the wait: running after ${seconds.toFixed(1)} s`);
     expect(seconds).toBeLessThan(10);
-    await waitFor('the bridge trying to connect', () => (/Telegram unreachable/.test(checkout.read('logs/bridge.log') ?? '') ? true : undefined), 15_000);
+    await waitFor('the bridge trying to connect', () => (/Telegram unreachable/.test(user.checkout.read('logs/bridge.log') ?? '') ? true : undefined), 15_000);
   });
 });

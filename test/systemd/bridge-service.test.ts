@@ -1,16 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readBeacon } from '../../src/restart/bridge-beacon.js';
-import { offlineBridgeEnv } from './fixtures/bridge-env.js';
-import { freshManager, notRunBecause, resetUser } from './fixtures/suite.js';
-import { waitFor, type UserManager } from './fixtures/systemd-user.js';
+import { notRunBecause, suiteUser } from './fixtures/suite.js';
+import { waitFor } from './fixtures/systemd-user.js';
 import { units } from './fixtures/units.js';
-import { createUserCheckout, type UserCheckout } from './fixtures/user-checkout.js';
 
 /**
  * The bridge under the real systemd user manager, as valor-test on its own
- * checkout (in a folder with a space and an accent): the real bridge
+ * checkout (in a folder with a space, an accent, a % and a $): the real bridge
  * (src/main.ts), with Telegram at a closed local port, so it runs and keeps
  * trying to connect, as on a machine that is offline.
  */
@@ -18,11 +16,10 @@ const BRIDGE = 'valor-bridge.service';
 const UNITS = ['valor-bridge.service', 'valor-update.service', 'valor-update.timer'];
 
 describe.skipIf(notRunBecause)('the bridge under systemd', () => {
-  let manager: UserManager;
-  let checkout: UserCheckout;
-  const unitFile = (name: string) => path.join(manager.home, '.config', 'systemd', 'user', name);
-  const mainPid = () => Number(manager.show(BRIDGE, 'MainPID').MainPID);
-  const beacon = () => readBeacon(path.join(checkout.machine, 'data', 'bridge.json'));
+  const user = suiteUser({ machine: 'Mes Projets/välor 100% $HOME' });
+  const unitFile = (name: string) => path.join(user.manager.home, '.config', 'systemd', 'user', name);
+  const mainPid = () => Number(user.manager.show(BRIDGE, 'MainPID').MainPID);
+  const beacon = () => readBeacon(path.join(user.checkout.machine, 'data', 'bridge.json'));
 
   /** The next bridge process after `old`, and how long it took to have one. */
   async function nextPid(old: number, timeoutMs = 10_000): Promise<{ pid: number; ms: number }> {
@@ -37,21 +34,9 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
   /** The bridge has written data/bridge.json for the process systemd runs. */
   const beaconOf = (pid: number) => waitFor(`data/bridge.json for pid ${pid}`, () => (beacon()?.pid === pid ? beacon() : undefined), 15_000);
 
-  beforeAll(async () => {
-    manager = freshManager();
-    checkout = createUserCheckout(manager, 'valor-tests', 'Mes Projets/välor bridge');
-    checkout.write('.env', await offlineBridgeEnv());
-  });
-
-  afterAll(() => {
-    if (!manager) return;
-    resetUser(manager);
-    checkout?.remove();
-  });
-
   it('install writes the three units, enables them, and the real bridge runs under systemd with the pid data/bridge.json holds', async () => {
-    const mark = manager.offset();
-    const { code, output } = units(manager, checkout, ['install', '--jitter', '0']);
+    const mark = user.manager.offset();
+    const { code, output } = units(user.manager, user.checkout, ['install', '--jitter', '0']);
 
     expect(output).toContain(`[valor-service] Installed valor-bridge.service (${unitFile('valor-bridge.service')})\n`);
     expect(output).toContain(`[valor-service] Installed valor-update.service (${unitFile('valor-update.service')})\n`);
@@ -64,57 +49,59 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
     expect(code).toBe(0);
     for (const name of UNITS) expect(fs.statSync(unitFile(name)).mode & 0o777).toBe(0o644);
     for (const name of ['valor-bridge.service', 'valor-update.service', 'valor-update.timer']) {
-      expect(manager.show(name, 'UnitFileState').UnitFileState).toBe('enabled');
+      expect(user.manager.show(name, 'UnitFileState').UnitFileState).toBe('enabled');
     }
-    expect(manager.show('valor-update.timer', 'ActiveState').ActiveState).toBe('active');
+    expect(user.manager.show('valor-update.timer', 'ActiveState').ActiveState).toBe('active');
 
     const pid = mainPid();
     expect(pid).toBeGreaterThan(0);
     expect((await beaconOf(pid)).stoppedAt).toBeNull();
     // The very folder, space and accent included, and node found on the unit's PATH.
-    expect(fs.readlinkSync(`/proc/${pid}/cwd`)).toBe(checkout.machine);
+    expect(fs.readlinkSync(`/proc/${pid}/cwd`)).toBe(user.checkout.machine);
     expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, 6)).toEqual(['--import', './src/require-dependencies.mjs', '--import', 'tsx', 'src/main.ts']);
-    await waitFor('the bridge in logs/bridge.log', () => (/Telegram unreachable/.test(checkout.read('logs/bridge.log') ?? '') ? true : undefined), 15_000);
+    await waitFor('the bridge in logs/bridge.log', () => (/Telegram unreachable/.test(user.checkout.read('logs/bridge.log') ?? '') ? true : undefined), 15_000);
     // Every key understood: systemd names a unit file's line it ignores.
-    expect(manager.log(mark)).not.toMatch(/valor-.*(Unknown|Invalid|ignoring|bad unit file)/i);
+    expect(user.manager.log(mark)).not.toMatch(/valor-.*(Unknown|Invalid|ignoring|bad unit file)/i);
+    // The run at install, from the same folder.
+    await waitFor('the run at install', () => (/Already up to date/.test(user.checkout.read('logs/update.log') ?? '') ? true : undefined), 30_000);
   });
 
   it('killed with SIGKILL, the bridge is back within seconds, and systemd counts the restart', async () => {
     const old = mainPid();
-    const restarts = Number(manager.show(BRIDGE, 'NRestarts').NRestarts);
-    const mark = manager.offset();
+    const restarts = Number(user.manager.show(BRIDGE, 'NRestarts').NRestarts);
+    const mark = user.manager.offset();
 
     process.kill(old, 'SIGKILL');
     const { pid, ms } = await nextPid(old);
 
     console.log(`SIGKILL to a new bridge process: ${ms} ms`);
     expect(ms).toBeLessThan(5_000);
-    expect(Number(manager.show(BRIDGE, 'NRestarts').NRestarts)).toBe(restarts + 1);
-    expect(manager.log(mark)).toContain('valor-bridge.service: Main process exited, code=killed, status=9/KILL');
+    expect(Number(user.manager.show(BRIDGE, 'NRestarts').NRestarts)).toBe(restarts + 1);
+    expect(user.manager.log(mark)).toContain('valor-bridge.service: Main process exited, code=killed, status=9/KILL');
     expect((await beaconOf(pid)).pid).toBe(pid);
   });
 
   it("the bridge's own SIGTERM (its restart for an update) is back within a second or two, and is no failure", async () => {
     await beaconOf(mainPid());
     const old = mainPid();
-    const mark = manager.offset();
+    const mark = user.manager.offset();
 
     process.kill(old, 'SIGTERM');
     const { pid, ms } = await nextPid(old);
 
     console.log(`the bridge's SIGTERM (exit 143) to a new bridge process: ${ms} ms`);
     expect(ms).toBeLessThan(5_000);
-    const log = manager.log(mark);
+    const log = user.manager.log(mark);
     expect(log).toContain('valor-bridge.service: Scheduled restart job');
     expect(log).not.toContain("valor-bridge.service: Failed with result");
-    expect(checkout.read('logs/bridge.log')).toContain('shutting down (SIGTERM)');
-    expect(fs.existsSync(`/run/user/${manager.uid}/valor-bridge.retry-at`)).toBe(false);
+    expect(user.checkout.read('logs/bridge.log')).toContain('shutting down (SIGTERM)');
+    expect(fs.existsSync(`/run/user/${user.manager.uid}/valor-bridge.retry-at`)).toBe(false);
     await beaconOf(pid);
   });
 
   it('killed again and again, faster than systemd allows by default (5 starts in 10 s), it is still started again: never left failed', async () => {
-    const restarts = Number(manager.show(BRIDGE, 'NRestarts').NRestarts);
-    const mark = manager.offset();
+    const restarts = Number(user.manager.show(BRIDGE, 'NRestarts').NRestarts);
+    const mark = user.manager.offset();
     const startedAt: number[] = [];
     let pid = mainPid();
     for (let kill = 0; kill < 10; kill++) {
@@ -127,20 +114,20 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
 
     console.log(`10 kills: at most ${busiest} starts within 10 s`);
     expect(busiest).toBeGreaterThan(5);
-    expect(manager.show(BRIDGE, 'ActiveState', 'SubState')).toEqual({ ActiveState: 'active', SubState: 'running' });
-    expect(Number(manager.show(BRIDGE, 'NRestarts').NRestarts)).toBe(restarts + 10);
-    expect(manager.log(mark)).not.toContain('Start request repeated too quickly');
+    expect(user.manager.show(BRIDGE, 'ActiveState', 'SubState')).toEqual({ ActiveState: 'active', SubState: 'running' });
+    expect(Number(user.manager.show(BRIDGE, 'NRestarts').NRestarts)).toBe(restarts + 10);
+    expect(user.manager.log(mark)).not.toContain('Start request repeated too quickly');
   });
 
   it('a reinstall writes the same units and restarts the bridge once, gracefully', async () => {
     await beaconOf(mainPid());
     const before = UNITS.map((name) => fs.readFileSync(unitFile(name), 'utf8'));
-    const stops = () => (checkout.read('logs/bridge.log') ?? '').split('shutting down (SIGTERM)').length - 1;
+    const stops = () => (user.checkout.read('logs/bridge.log') ?? '').split('shutting down (SIGTERM)').length - 1;
     const stopped = stops();
     const old = mainPid();
-    const mark = manager.offset();
+    const mark = user.manager.offset();
 
-    const { code, output } = units(manager, checkout, ['install']);
+    const { code, output } = units(user.manager, user.checkout, ['install']);
 
     expect(code).toBe(0);
     expect(output).toContain('[valor-service] Update schedule: at 06:00, 18:00 (local time), and at load (login, boot); with no random delay\n');
@@ -148,20 +135,20 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
     const { pid } = await nextPid(old);
     await beaconOf(pid);
     expect(stops()).toBe(stopped + 1);
-    expect(manager.log(mark)).not.toContain('valor-bridge.service: Failed with result');
+    expect(user.manager.log(mark)).not.toContain('valor-bridge.service: Failed with result');
   });
 
   it('restart: the bridge stops gracefully (its SIGTERM, exit 143) and runs again', async () => {
     const old = mainPid();
-    const mark = manager.offset();
+    const mark = user.manager.offset();
 
-    const { code, output } = units(manager, checkout, ['restart']);
+    const { code, output } = units(user.manager, user.checkout, ['restart']);
 
     const pid = mainPid();
     expect(output).toBe(`[valor-service] Restarted valor-bridge.service: pid ${old} finished its running work and stopped; now running, pid ${pid}.\n`);
     expect(code).toBe(0);
     expect(pid).not.toBe(old);
-    expect(manager.log(mark)).not.toContain('valor-bridge.service: Failed with result');
+    expect(user.manager.log(mark)).not.toContain('valor-bridge.service: Failed with result');
   });
 
   it('a reboot (the manager stopped, then started): the bridge is back, on its own', async () => {
@@ -169,11 +156,11 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
     await beaconOf(old);
 
     const begun = performance.now();
-    manager.stop();
+    user.manager.stop();
     console.log(`the manager stopped (a logout) in ${Math.round(performance.now() - begun)} ms`);
     expect(beacon()?.stoppedAt).not.toBeNull();
     expect(beacon()?.exitCode).toBe(143);
-    manager.start();
+    user.manager.start();
 
     const { pid } = await nextPid(old, 15_000);
     await beaconOf(pid);
@@ -182,16 +169,16 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
   it('uninstall leaves no unit and no process', async () => {
     const pid = mainPid();
 
-    const { code, output } = units(manager, checkout, ['uninstall']);
+    const { code, output } = units(user.manager, user.checkout, ['uninstall']);
 
     expect(output).toBe(['valor-bridge.service', 'valor-update.service', 'valor-update.timer'].map((name) => `[valor-service] Removed ${name}\n`).join(''));
     expect(code).toBe(0);
     for (const name of UNITS) {
       expect(fs.existsSync(unitFile(name))).toBe(false);
-      expect(manager.show(name, 'LoadState').LoadState).toBe('not-found');
+      expect(user.manager.show(name, 'LoadState').LoadState).toBe('not-found');
     }
     expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
-    expect(manager.run(['pgrep', '-u', manager.user, '-f', 'src/main.ts']).code).toBe(1);
+    expect(user.manager.run(['pgrep', '-u', user.manager.user, '-f', 'src/main.ts']).code).toBe(1);
     expect(beacon()?.exitCode).toBe(143);
   });
 });

@@ -65,6 +65,13 @@ function noManager(deps: SystemdDeps): string | undefined {
   return `no systemd user manager answers for ${deps.user} (systemctl --user: ${said || 'no answer'}): the service needs one (a container, or WSL without systemd, has none). Nothing was changed.`;
 }
 
+/** Says why not (one line, exit 2 for the caller) when the units must not or cannot be changed here. */
+function refused(deps: SystemdDeps): boolean {
+  const why = refusal(deps) ?? noManager(deps);
+  if (why) deps.print(`FAIL: ${why}`);
+  return why !== undefined;
+}
+
 /** The installed unit, parsed; undefined when there is none. */
 export function installedUnit(deps: SystemdDeps, unit: SystemdUnit): UnitEntry[] | undefined {
   try {
@@ -148,11 +155,7 @@ function notStarted(deps: SystemdDeps, state: UnitState | undefined): string {
  * it). A reinstall without options keeps the schedule.
  */
 export async function installUnits(deps: SystemdDeps, options: ScheduleOptions, fallback: Schedule): Promise<number> {
-  const refused = refusal(deps) ?? noManager(deps);
-  if (refused) {
-    deps.print(`FAIL: ${refused}`);
-    return 2;
-  }
+  if (refused(deps)) return 2;
   let schedule: Schedule;
   try {
     schedule = parseSchedule(options, installedSchedule(deps) ?? fallback);
@@ -206,11 +209,7 @@ export async function installUnits(deps: SystemdDeps, options: ScheduleOptions, 
 
 /** Stopped (the bridge gracefully, up to its TimeoutStopSec), disabled, removed; a run of the update service in progress is stopped too. */
 export async function uninstallUnits(deps: SystemdDeps): Promise<number> {
-  const refused = refusal(deps) ?? noManager(deps);
-  if (refused) {
-    deps.print(`FAIL: ${refused}`);
-    return 2;
-  }
+  if (refused(deps)) return 2;
   const { bridge, update, timer } = deps.units;
   const names = [timer.name, bridge.name, update.name];
   const known = names.filter((name) => readUnitState(deps.systemctl, name));
@@ -242,11 +241,7 @@ export async function uninstallUnits(deps: SystemdDeps): Promise<number> {
  * when the new bridge has started.
  */
 export async function restartBridge(deps: SystemdDeps): Promise<number> {
-  const refused = refusal(deps) ?? noManager(deps);
-  if (refused) {
-    deps.print(`FAIL: ${refused}`);
-    return 2;
-  }
+  if (refused(deps)) return 2;
   const bridge = deps.units.bridge;
   const before = readUnitState(deps.systemctl, bridge.name);
   if (!before || !fs.existsSync(installedUnitFile(deps.unitDir, bridge))) {
