@@ -125,6 +125,10 @@ describe('unit state', () => {
       'valor-bridge.service: loaded from /home/valor-test/.config/systemd/user/valor-bridge.service (with /home/valor-test/.config/systemd/user/valor-bridge.service.d/x.conf), enabled, running, pid 4277, 3 restart(s)',
     );
     expect(unitStatusLine('valor-update.timer', undefined)).toBe('valor-update.timer: not installed');
+    const timer = RUNNING.replace('SubState=running', 'SubState=waiting').replace('MainPID=4277', 'MainPID=0').replace(/valor-bridge\.service/g, 'valor-update.timer');
+    expect(unitStatusLine('valor-update.timer', unitStateOf(parseProperties(timer)))).toBe(
+      'valor-update.timer: loaded from /home/valor-test/.config/systemd/user/valor-update.timer, enabled, active (waiting)',
+    );
   });
 });
 

@@ -105,8 +105,9 @@ export function describeUnitState(state: UnitState | undefined): string {
 export function unitStatusLine(unit: string, state: UnitState | undefined): string {
   if (!state) return `${unit}: not installed`;
   const from = state.dropIns.length > 0 ? `${state.fragmentPath} (with ${state.dropIns.join(', ')})` : state.fragmentPath;
-  const restarts = unit.endsWith('.service') ? `, ${state.restarts} restart(s)` : '';
-  return `${unit}: loaded from ${from}, ${state.unitFileState}, ${describeUnitState(state)}${restarts}`;
+  // A timer has no process: its state alone ("active (waiting)"); its next run is readNextRun's.
+  const what = unit.endsWith('.service') ? `${describeUnitState(state)}, ${state.restarts} restart(s)` : `${state.activeState} (${state.subState})`;
+  return `${unit}: loaded from ${from}, ${state.unitFileState}, ${what}`;
 }
 
 /** "Sat 2026-12-05 18:00:00 UTC" (systemctl's format under TZ=UTC) → ms; undefined for anything else ("-", "n/a"). */
