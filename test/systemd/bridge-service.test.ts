@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ import { units } from './fixtures/units.js';
  * trying to connect, as on a machine that is offline.
  */
 const BRIDGE = 'valor-bridge.service';
+/** Says "ready", and "SIGTERM" if it gets one. */
+const JOB = 'process.on("SIGTERM", () => console.log("SIGTERM")); console.log("ready"); setInterval(() => {}, 60_000);';
 const UNITS = ['valor-bridge.service', 'valor-update.service', 'valor-update.timer'];
 
 describe.skipIf(notRunBecause)('the bridge under systemd', () => {
@@ -164,6 +167,24 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
 
     const { pid } = await nextPid(old, 15_000);
     await beaconOf(pid);
+  });
+
+  it('a stop sends SIGTERM to the bridge alone, not to the processes of its jobs; what is left once it has exited is killed', async () => {
+    // A process of the bridge's unit standing in for a job's (an agent, an /update): the user's, in the unit's cgroup.
+    const job = spawn('setpriv', [`--reuid=${user.manager.uid}`, `--regid=${user.manager.gid}`, '--init-groups', process.execPath, '-e', JOB], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let said = '';
+    job.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => job.on('exit', (_, signal) => resolve(signal)));
+    await waitFor('the job to start', () => (said.includes('ready') ? true : undefined), 5_000);
+    user.manager.moveIntoUnit(job.pid!, BRIDGE);
+
+    expect(user.manager.systemctl('stop', BRIDGE).code).toBe(0);
+
+    expect(await ended).toBe('SIGKILL');
+    expect(said).toBe('ready\n');
+    expect(beacon()?.exitCode).toBe(143);
+    expect(user.manager.systemctl('start', BRIDGE).code).toBe(0);
+    await beaconOf(mainPid());
   });
 
   it('uninstall leaves no unit and no process', async () => {
