@@ -41,7 +41,9 @@ describe.skipIf(notRunBecause || !findTelegramServer())('an update under systemd
     // What gramjs needs at every start of node (NODE_OPTIONS), given as a host's environment.d gives it: to the manager.
     const env = Object.entries(server.lib.bridgeEnv(server.home, account.session)).map(([name, value]) => `${name}=${value}`);
     expect(user.manager.systemctl('set-environment', ...env).code).toBe(0);
-    user.checkout.write('.env', `VALOR_PROJECTS=valor=${chatId}\nVALOR_NOTIFY_CHAT=valor\nVALOR_MACHINE_NAME=${MACHINE}\n`);
+    // An agent that takes a few seconds to answer, and says in logs/agent.log when it starts.
+    const agent = 'echo started >> logs/agent.log; sleep 5; echo "answered: $(cat)"';
+    user.checkout.write('.env', `VALOR_PROJECTS=valor=${chatId}\nVALOR_NOTIFY_CHAT=valor\nVALOR_MACHINE_NAME=${MACHINE}\nVALOR_AGENT_CMD=${agent}\n`);
   }, 180_000);
 
   afterAll(async () => {
@@ -81,5 +83,30 @@ describe.skipIf(notRunBecause || !findTelegramServer())('an update under systemd
     const bridgeLog = user.checkout.read('logs/bridge.log') ?? '';
     expect(bridgeLog).toContain('self-test passed: restarting for the update');
     expect(fs.existsSync(path.join(user.checkout.machine, 'data', 'restart-requested'))).toBe(false);
+  });
+
+  it('restart waits for a running job: the answer goes out, then the bridge stops and systemd starts it again', async () => {
+    const old = mainPid();
+    await readyOn(old);
+    const messageId = await chat.send('hello from linux');
+    await waitFor('the agent to start', () => (user.checkout.read('logs/agent.log')?.includes('started') ? true : undefined), 30_000, 100);
+    const agentStarted = performance.now();
+
+    const begun = performance.now();
+    const { code, output } = units(user.manager, user.checkout, ['restart']);
+    const restartedAt = performance.now();
+
+    const pid = mainPid();
+    expect(output).toBe(`[valor-service] Restarted valor-bridge.service: pid ${old} finished its running work and stopped; now running, pid ${pid}.\n`);
+    expect(code).toBe(0);
+    // The restart returned only once the job's 5 s were over (the test's own clock stands still while it waits).
+    console.log(`restart with a job running: ${Math.round(restartedAt - begun)} ms`);
+    expect(restartedAt - agentStarted).toBeGreaterThan(4_500);
+    const answer = await chat.waitForMessage((m) => m.replyTo === messageId, { timeoutMs: 30_000 });
+    expect(answer.text).toBe('answered: hello from linux');
+    const bridgeLog = user.checkout.read('logs/bridge.log') ?? '';
+    expect(bridgeLog).toContain('waiting up to 15 s for 1 running job(s)');
+    expect(bridgeLog).not.toContain('put back in the queue');
+    await readyOn(pid);
   });
 });
