@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lingeringStatus, lingeringWarning, readLingering } from '../../src/service/systemd/lingering.js';
-import { userManagerAnswers, userSystemctl, type CommandResult, type RunCommand } from '../../src/service/systemd/systemctl.js';
+import { noUserManager, userSystemctl, type CommandResult, type RunCommand } from '../../src/service/systemd/systemctl.js';
 import {
   describeUnitState,
   parseProperties,
@@ -64,10 +64,14 @@ describe('systemctl --user', () => {
     expect(calls).toEqual([{ command: 'systemctl', args: ['--user', '--no-pager', 'show-environment'], env: { TZ: 'UTC', SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' } }]);
   });
 
-  it('a user manager answers, or not (a container, WSL without systemd)', () => {
-    expect(userManagerAnswers(userSystemctl(() => answer(0, 'HOME=/home/me\n')))).toBe(true);
-    expect(userManagerAnswers(userSystemctl(() => answer(1, '', 'Failed to connect to bus: No such file or directory')))).toBe(false);
-    expect(userManagerAnswers(userSystemctl(() => answer(127, '', 'spawnSync systemctl ENOENT')))).toBe(false);
+  it('a user manager answers, or not (a container, WSL without systemd), and why not in systemctl\'s words', () => {
+    expect(noUserManager(userSystemctl(() => answer(0, 'HOME=/home/me\n')))).toBeUndefined();
+    expect(noUserManager(userSystemctl(() => answer(1, '', 'Failed to connect to bus: No such file or directory')))).toBe('Failed to connect to bus: No such file or directory');
+    expect(noUserManager(userSystemctl(() => answer(1, '', 'System has not been booted with systemd as init system (PID 1). Can\'t operate.\nFailed to connect to bus: Host is down')))).toBe(
+      "System has not been booted with systemd as init system (PID 1). Can't operate.",
+    );
+    expect(noUserManager(userSystemctl(() => answer(127, '', 'spawnSync systemctl ENOENT')))).toBe('spawnSync systemctl ENOENT');
+    expect(noUserManager(userSystemctl(() => answer(1, '')))).toBe('exit 1');
   });
 });
 

@@ -33,9 +33,12 @@ export function userSystemctl(run: RunCommand = runCommand): Systemctl {
 }
 
 /**
- * A user manager answers (systemctl --user reaches it): not so in a
- * container or WSL without systemd, nor over a bare `sudo` to another user.
+ * Why no user manager answers systemctl --user (a container, WSL without
+ * systemd, a bare `sudo` to another user): systemctl's own message;
+ * undefined when one answers.
  */
-export function userManagerAnswers(systemctl: Systemctl): boolean {
-  return systemctl('show-environment').code === 0;
+export function noUserManager(systemctl: Systemctl): string | undefined {
+  const result = systemctl('show-environment');
+  if (result.code === 0) return undefined;
+  return result.output.split('\n')[0] || `exit ${result.code}`;
 }

@@ -7,7 +7,7 @@ import { describeSchedule, parseSchedule, ScheduleError, type Schedule, type Sch
 import { POLL_MS, START_WAIT_MS } from '../service.js';
 import { lingeringWarning, readLingering } from './lingering.js';
 import { renderUnit, UnitError } from './render-unit.js';
-import { userManagerAnswers, type CommandResult, type RunCommand, type Systemctl } from './systemctl.js';
+import { noUserManager, type CommandResult, type RunCommand, type Systemctl } from './systemctl.js';
 import { scheduleLines, scheduleOfTimer } from './timer-schedule.js';
 import { parseUnit, unitEnvironment, type UnitEntry } from './unit-file.js';
 import { installedUnitFile, type SystemdUnit, type SystemdUnits } from './unit-templates.js';
@@ -60,9 +60,9 @@ export function refusal(deps: SystemdDeps): string | undefined {
 }
 
 function noManager(deps: SystemdDeps): string | undefined {
-  if (userManagerAnswers(deps.systemctl)) return undefined;
-  const said = deps.systemctl('show-environment').output.split('\n')[0];
-  return `no systemd user manager answers for ${deps.user} (systemctl --user: ${said || 'no answer'}): the service needs one (a container, or WSL without systemd, has none). Nothing was changed.`;
+  const said = noUserManager(deps.systemctl);
+  if (said === undefined) return undefined;
+  return `no systemd user manager answers for ${deps.user} (systemctl --user: ${said}): the service needs one (a container, or WSL without systemd, has none). Nothing was changed.`;
 }
 
 /** Says why not (one line, exit 2 for the caller) when the units must not or cannot be changed here. */
@@ -184,6 +184,8 @@ export async function installUnits(deps: SystemdDeps, options: ScheduleOptions, 
     await fs.chmod(file, 0o644);
   }
   const { bridge, update, timer } = deps.units;
+  // A bridge an older unit left failed (its start-rate limit) starts again with this one.
+  deps.systemctl('reset-failed', bridge.name);
   const failed =
     systemctlOrFail(deps, 'daemon-reload') ??
     systemctlOrFail(deps, 'enable', bridge.name, update.name, timer.name) ??
