@@ -37,19 +37,22 @@ describe.skipIf(notRunBecause)('refusals and lingering, under systemd', () => {
 
   it.each(['install', 'uninstall', 'restart'])('%s as root: one line, exit 2, nothing changed', (command) => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-root-home-'));
-    const result = spawnSync('node', ['--import', 'tsx', CLI, user.checkout.machine, command], {
-      cwd: path.dirname(CLI),
-      env: { PATH: process.env.PATH!, HOME: home, USER: 'root' },
-      encoding: 'utf8',
-    });
+    try {
+      const result = spawnSync('node', ['--import', 'tsx', CLI, user.checkout.machine, command], {
+        cwd: path.dirname(CLI),
+        env: { PATH: process.env.PATH!, HOME: home, USER: 'root' },
+        encoding: 'utf8',
+      });
 
-    expect(`${result.stdout}${result.stderr}`).toBe(
-      "[valor-service] FAIL: run this as the user the bridge runs as, not as root: systemd user units belong to that user's manager. Nothing was changed.\n",
-    );
-    expect(result.status).toBe(2);
-    expect(fs.readdirSync(home)).toEqual([]);
-    nothingWritten();
-    fs.rmSync(home, { recursive: true });
+      expect(`${result.stdout}${result.stderr}`).toBe(
+        "[valor-service] FAIL: run this as the user the bridge runs as, not as root: systemd user units belong to that user's manager. Nothing was changed.\n",
+      );
+      expect(result.status).toBe(2);
+      expect(fs.readdirSync(home)).toEqual([]);
+      nothingWritten();
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('install under sudo: one line naming the user who asked, exit 2, nothing changed', () => {
