@@ -152,6 +152,8 @@ describe('/update through gramjs, one message through its stages', () => {
     await b.deliver({ id: 22, text: '/update' });
     await eventually(() => b.recording.sentMessages().length === 1);
     expect(b.recording.sentMessages()[0]!.message).toBe(`${REPLY}\nrestart queued (waiting for 2 jobs)`);
+    // Written once Telegram has given the reply its id, just after the send.
+    await eventually(() => fs.existsSync(paths.restartNotice));
     expect(fs.readJsonSync(paths.restartNotice)).toMatchObject({ chatId: CHANNEL_CHAT_ID, messageId: 22, replyId: 501, replyText: REPLY });
   });
 });
