@@ -3,13 +3,24 @@
 # Runs every suite: typecheck, shellcheck, bats (twice: the update script
 # under this machine's bash, then under macOS's bash 3.2 when one is found),
 # vitest, and the end-to-end suite (the real bridge against the local
-# Telegram server in ../shared/telegram-server). Prints each suite's own
-# report, then one closing line "N passed, N failed" over all of them; when
-# there is no test server, the end-to-end suite is not run and the line says
-# so: "N passed, N failed; end-to-end suite not run: no test server".
+# Telegram server in ../shared/telegram-server).
+#
+# The suites are independent and mostly wait (on servers, timeouts, child
+# processes), so they run side by side in lanes: the suites of one lane one
+# after another, the lanes at the same time (see main). Each suite writes its
+# report to its own file; the reports are printed whole, in the order of
+# SUITES, each as soon as it and those before it are done. Then each suite's
+# time, the whole run's, and one closing line "N passed, N failed" over all
+# of them; when there is no test server, the end-to-end suite is not run and
+# the line says so: "N passed, N failed; end-to-end suite not run: no test
+# server".
+#
 # Exits non-zero if anything failed, and, with --require-e2e (CI), also when
 # the end-to-end suite could not run. Installs shellcheck with apt-get when it
 # is missing and this is a root shell on Debian; elsewhere says how to get it.
+#
+# A new suite is a function suite_NAME that prints its report and counts with
+# count or count_suite, its NAME in SUITES, and a place in a lane in main.
 
 set -uo pipefail
 
@@ -17,7 +28,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 readonly BIN=node_modules/.bin
 REPORTS="$(mktemp -d)"
 readonly REPORTS
-trap 'rm -rf "$REPORTS"' EXIT
+
+# In the order their reports are printed.
+readonly SUITES="typecheck shellcheck bats bats_32 vitest e2e"
 
 readonly TEST_SERVER=../shared/telegram-server
 require_e2e=0
@@ -27,6 +40,7 @@ case "${1:-}" in
   *) echo "usage: test/run-all.sh [--require-e2e]" >&2; exit 2 ;;
 esac
 
+# Set per suite, in the lane that runs it (see run_suite).
 passed=0
 failed=0
 not_run=""
@@ -40,7 +54,7 @@ heading() {
   printf '\n== %s ==\n' "$1"
 }
 
-run_typecheck() {
+suite_typecheck() {
   heading "typecheck (tsc --noEmit)"
   if "$BIN/tsc" -p tsconfig.json; then
     count 1 0
@@ -60,10 +74,14 @@ ensure_shellcheck() {
   return 1
 }
 
-run_shellcheck() {
+suite_shellcheck() {
   heading "shellcheck"
-  local file
-  local files=(scripts/*.sh test/bats/*.bash test/bats/*.bats test/run-all.sh .ci/run)
+  local file files=()
+  # Patterns that match nothing are left out.
+  for file in scripts/*.sh scripts/lib/*.sh systemd/*.sh test/bats/*.bash test/bats/*.bats \
+    test/systemd/*.bash test/systemd/*.bats test/run-all.sh .ci/run; do
+    [ -e "$file" ] && files+=("$file")
+  done
   if ! ensure_shellcheck; then
     count 0 "${#files[@]}"
     return
@@ -120,7 +138,11 @@ find_bash_32() {
   return 1
 }
 
-run_bats_under_bash_32() {
+suite_bats() {
+  run_bats bats
+}
+
+suite_bats_32() {
   local bash_32
   if bash_32="$(find_bash_32)"; then
     run_bats bats-bash-3.2 "$bash_32"
@@ -147,12 +169,12 @@ run_vitest() {
   fi
 }
 
-run_unit_tests() {
+suite_vitest() {
   heading "vitest (test/ts)"
   run_vitest vitest
 }
 
-run_end_to_end() {
+suite_e2e() {
   heading "end-to-end (test/e2e, the bridge against $TEST_SERVER)"
   if [ ! -f "$TEST_SERVER/client.mjs" ]; then
     echo "NOT RUN: no test server at $TEST_SERVER (next to the checkout)"
@@ -162,13 +184,108 @@ run_end_to_end() {
   run_vitest e2e --config vitest.e2e.config.ts
 }
 
-run_typecheck
-run_shellcheck
-run_bats bats
-run_bats_under_bash_32
-run_unit_tests
-run_end_to_end
+# "95 s" or "6 min 05 s".
+duration() {
+  if [ "$1" -lt 60 ]; then
+    echo "$1 s"
+  else
+    printf '%d min %02d s\n' $(($1 / 60)) $(($1 % 60))
+  fi
+}
 
-echo
-echo "$passed passed, $failed failed${not_run:+; $not_run}"
-[ "$failed" -eq 0 ] && { [ -z "$not_run" ] || [ "$require_e2e" -eq 0 ]; }
+# run_suite NAME: suite_NAME with its report in NAME.out; its counts, time and
+# not-run note in NAME.result, which appears (renamed into place) only once
+# the suite is done.
+run_suite() {
+  local name=$1 started=$SECONDS
+  passed=0
+  failed=0
+  not_run=""
+  "suite_$name" > "$REPORTS/$name.out" 2>&1 < /dev/null
+  printf '%s %s %s\n%s\n' "$passed" "$failed" $((SECONDS - started)) "$not_run" > "$REPORTS/$name.partial"
+  mv "$REPORTS/$name.partial" "$REPORTS/$name.result"
+}
+
+# start_lane SUITE...: the suites one after another, in the background, in a
+# process group of their own (set -m) so that an interrupted run can end it
+# whole; NAME.lane holds the lane's pid for each of its suites.
+lanes=""
+start_lane() {
+  local suite
+  (
+    for suite in "$@"; do
+      run_suite "$suite"
+    done
+  ) &
+  lanes="$lanes $!"
+  for suite in "$@"; do
+    echo "$!" > "$REPORTS/$suite.lane"
+  done
+}
+
+stop_lanes() {
+  local lane
+  for lane in $lanes; do
+    kill -TERM -- "-$lane" 2>/dev/null
+  done
+  lanes=""
+}
+
+total_passed=0
+total_failed=0
+total_not_run=""
+times=""
+
+# report_suite NAME: waits for the suite, prints its report and adds it up.
+report_suite() {
+  local name=$1 lane result ok not_ok seconds note
+  lane=$(cat "$REPORTS/$name.lane")
+  result="$REPORTS/$name.result"
+  while [ ! -e "$result" ]; do
+    if ! kill -0 "$lane" 2>/dev/null && [ ! -e "$result" ]; then
+      cat "$REPORTS/$name.out" 2>/dev/null
+      echo "$name: its lane ended before the suite did: counted as a failure"
+      total_failed=$((total_failed + 1))
+      return
+    fi
+    sleep 0.5
+  done
+  cat "$REPORTS/$name.out"
+  { read -r ok not_ok seconds; IFS= read -r note; } < "$result"
+  total_passed=$((total_passed + ok))
+  total_failed=$((total_failed + not_ok))
+  [ -z "$note" ] || total_not_run=$note
+  times="$times${times:+, }$name $(duration "$seconds")"
+}
+
+load_average() {
+  uptime | sed 's/.*load averages*: *//'
+}
+
+main() {
+  local started=$SECONDS suite
+  trap 'stop_lanes; rm -rf "$REPORTS"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  set -m
+  # Two cores are enough: the end-to-end suite (one server at a time) and
+  # vitest (two files at a time, see vitest.config.ts) mostly wait; the
+  # third lane's suites are the ones that keep a core busy.
+  start_lane e2e
+  start_lane vitest
+  start_lane typecheck shellcheck bats bats_32
+  set +m
+  for suite in $SUITES; do
+    report_suite "$suite"
+  done
+  wait
+  lanes=""
+
+  heading "times"
+  echo "$times"
+  echo "wall time: $(duration $((SECONDS - started))) (load average at the end: $(load_average))"
+  echo "$total_passed passed, $total_failed failed${total_not_run:+; $total_not_run}"
+  [ "$total_failed" -eq 0 ] && { [ -z "$total_not_run" ] || [ "$require_e2e" -eq 0 ]; }
+}
+
+main

@@ -3,6 +3,12 @@
 # Only uv, pip and npm are stubbed, as executables first on PATH.
 
 REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+# A Mac's TMPDIR is behind a symlink (/var is /private/var) and the script
+# names folders as `pwd -P` finds them: the tests' folders are the resolved
+# ones. (A checkout reached through a symlink is a test of its own.)
+if [ -n "${BATS_TEST_TMPDIR:-}" ]; then
+  BATS_TEST_TMPDIR="$(cd "$BATS_TEST_TMPDIR" && pwd -P)"
+fi
 load "$REPO_ROOT/node_modules/bats-support/load"
 load "$REPO_ROOT/node_modules/bats-assert/load"
 

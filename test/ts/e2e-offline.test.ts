@@ -1,13 +1,13 @@
 import fs from 'fs-extra';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutRoot } from '../../src/config/paths.js';
 import { startBridge, type BridgeProcess } from './fixtures/bridge-process.js';
 import { createProjectClone, type ProjectClone } from './fixtures/project-clone.js';
+import { makeServerHome } from './fixtures/server-home.js';
 import { tcpGate, type TcpGate } from './fixtures/tcp-gate.js';
 
 /**
@@ -102,7 +102,7 @@ function isDump(line: string): boolean {
 describe.skipIf(!haveServer)('the real bridge with Telegram unreachable (telegram-server)', () => {
   beforeAll(async () => {
     tg = await import(path.join(SERVER_DIR, 'client.mjs'));
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-tg-'));
+    home = makeServerHome(SERVER_DIR);
     port = await freePort();
     execFileSync(path.join(SERVER_DIR, 'install'), [home], { stdio: 'ignore' });
     tg.startServer({ home, port });

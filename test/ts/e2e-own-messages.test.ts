@@ -1,12 +1,12 @@
 import fs from 'fs-extra';
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkoutRoot } from '../../src/config/paths.js';
 import { startBridge, type BridgeProcess } from './fixtures/bridge-process.js';
 import { createProjectClone, type ProjectClone } from './fixtures/project-clone.js';
+import { makeServerHome } from './fixtures/server-home.js';
 
 /**
  * The bridge ignores what its own account sends, /update included: the real
@@ -46,7 +46,7 @@ afterAll(async () => {
 describe.skipIf(!haveServer)("the bridge's own account (telegram-server)", () => {
   it('its messages are ignored, /update included, and the log says so once for the chat', async () => {
     tg = await import(path.join(SERVER_DIR, 'client.mjs'));
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-tg-'));
+    home = makeServerHome(SERVER_DIR);
     execFileSync(path.join(SERVER_DIR, 'install'), [home], { stdio: 'ignore' });
     tg.startServer({ home, port: await freePort() });
     const alice = (await tg.createUser(home, { phone: '+15550000301', username: 'alice_own' })).client;

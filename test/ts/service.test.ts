@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeLaunchctl, type FakeLaunchctl } from './fixtures/fake-launchctl.js';
 import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
+import { readPlist } from './fixtures/read-plist.js';
 import { writeBeacon, type BridgeBeacon } from '../../src/restart/bridge-beacon.js';
 
 let clone: ProjectClone | undefined;
@@ -45,15 +46,6 @@ function setup(options: { withLaunchctl?: boolean; pathBefore?: string[]; umask?
     },
     plist: (label) => readPlist(path.join(home, 'Library', 'LaunchAgents', `${label}.plist`)),
   };
-}
-
-/** Python's plistlib: a parser independent of the installer's own. */
-function readPlist(file: string): Record<string, unknown> {
-  const result = spawnSync('python3', ['-c', 'import json, plistlib, sys; print(json.dumps(plistlib.load(open(sys.argv[1], "rb"))))', file], {
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`plistlib could not read ${file}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
 interface LaunchdJob {
