@@ -3,7 +3,8 @@
 # Runs every suite: typecheck, shellcheck, bats (twice: the update script
 # under this machine's bash, then under macOS's bash 3.2 when one is found),
 # vitest, and the end-to-end suite (the real bridge against the local
-# Telegram server in ../shared/telegram-server).
+# Telegram server in ../shared/telegram-server), and the systemd suite (the
+# service layer under the real systemd user manager of ../shared/systemd-user).
 #
 # The suites are independent and mostly wait (on servers, timeouts, child
 # processes), so they run side by side in lanes: the suites of one lane one
@@ -16,7 +17,7 @@
 # server".
 #
 # Exits non-zero if anything failed, and, with --require-e2e (CI), also when
-# the end-to-end suite could not run. Installs shellcheck with apt-get when it
+# the end-to-end or the systemd suite could not run. Installs shellcheck with apt-get when it
 # is missing and this is a root shell on Debian; elsewhere says how to get it.
 #
 # A new suite is a function suite_NAME that prints its report and counts with
@@ -30,7 +31,7 @@ REPORTS="$(mktemp -d)"
 readonly REPORTS
 
 # In the order their reports are printed.
-readonly SUITES="typecheck shellcheck bats bats_32 vitest e2e"
+readonly SUITES="typecheck shellcheck bats bats_32 vitest e2e systemd"
 
 readonly TEST_SERVER=../shared/telegram-server
 require_e2e=0
@@ -184,6 +185,20 @@ suite_e2e() {
   run_vitest e2e --config vitest.e2e.config.ts
 }
 
+# The Linux service layer under the real systemd user manager of
+# ../shared/systemd-user (it needs root); harness-check says in one line why
+# it cannot run here.
+suite_systemd() {
+  heading "systemd (test/systemd, under the real systemd --user of ../shared/systemd-user)"
+  local why
+  if ! why=$(node --import tsx test/systemd/harness-check.ts 2>&1); then
+    echo "NOT RUN: $why"
+    not_run="systemd suite not run: $why"
+    return
+  fi
+  run_vitest systemd --config vitest.systemd.config.ts
+}
+
 # "95 s" or "6 min 05 s".
 duration() {
   if [ "$1" -lt 60 ]; then
@@ -254,7 +269,7 @@ report_suite() {
   { read -r ok not_ok seconds; IFS= read -r note; } < "$result"
   total_passed=$((total_passed + ok))
   total_failed=$((total_failed + not_ok))
-  [ -z "$note" ] || total_not_run=$note
+  [ -z "$note" ] || total_not_run="$total_not_run${total_not_run:+; }$note"
   times="$times${times:+, }$name $(duration "$seconds")"
 }
 
@@ -274,6 +289,7 @@ main() {
   start_lane e2e
   start_lane vitest
   start_lane typecheck shellcheck bats bats_32
+  start_lane systemd
   set +m
   for suite in $SUITES; do
     report_suite "$suite"
