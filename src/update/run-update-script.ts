@@ -31,7 +31,8 @@ export function updateScriptRunner(
       timeoutMs: timeoutSeconds * 1000,
       env: { ...process.env, VALOR_UPDATE_TRIGGER: TELEGRAM_TRIGGER },
     });
-    const { interleaved: output, exitCode, timedOut } = await run.result;
+    const { interleaved, exitCode, timedOut, notStarted } = await run.result;
+    const output = notStarted === undefined ? interleaved : `could not run the update script: ${notStarted}\n`;
     return { output, exitCode, timedOut, timeoutSeconds, durationMs: Math.round(performance.now() - startedAt) };
   };
 }
