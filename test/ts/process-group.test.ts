@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessGroups } from '../../src/process/process-group.js';
 import { shellAgentRunner } from '../../src/agent/agent-runner.js';
-import { updateScriptRunner } from '../../src/update/run-update-script.js';
+import { updateScriptRunner, UPDATE_SCRIPT_SHELL } from '../../src/update/run-update-script.js';
 import { updateReply } from '../../src/update/reply-text.js';
 
 const dirs: string[] = [];
@@ -141,3 +141,21 @@ describe('a command that cannot be started is a result, never an exception', () 
   });
 });
 
+describe('one bash for the update script', () => {
+  it('/update runs it with /bin/bash, as launchd\'s job does, whatever bash comes first on PATH', async () => {
+    const dir = tempDir();
+    fs.outputFileSync(path.join(dir, 'bin/bash'), '#!/bin/sh\necho "the bash on PATH ran"\nexit 1\n', { mode: 0o755 });
+    const script = path.join(dir, 'which-bash.sh');
+    fs.writeFileSync(script, 'echo "$BASH"\n');
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${path.join(dir, 'bin')}:${savedPath ?? ''}`;
+    try {
+      expect((await updateScriptRunner(new ProcessGroups(), dir, script)('update')).output).toBe('/bin/bash\n');
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    expect(UPDATE_SCRIPT_SHELL).toBe('/bin/bash');
+    const plist = fs.readFileSync(path.join(process.cwd(), 'launchd/com.valor.update.plist'), 'utf8');
+    expect(plist).toMatch(new RegExp(`<key>ProgramArguments</key>\\s*<array>\\s*<string>${UPDATE_SCRIPT_SHELL}</string>`));
+  });
+});
