@@ -17,7 +17,7 @@ import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
 import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
 import { addLastUpdateField } from '../restart/last-update.js';
-import type { SelfTestRunner } from '../restart/run-self-test.js';
+import type { SelfTestFailure, SelfTestRunner } from '../restart/run-self-test.js';
 import type { CheckoutState } from '../update/checkout-state.js';
 import { refusedStage, restartedStage } from '../update/reply-text.js';
 import { tellRestartStage } from '../update/restart-stage.js';
@@ -88,7 +88,7 @@ export class Bridge {
       clearFlag: () => removeFlag(deps.paths.restartFlag),
       queue: this.queue,
       selfTest: deps.selfTest,
-      refuseRestart: (reason) => this.refuseRestart(reason),
+      refuseRestart: (failure) => this.refuseRestart(failure),
       requestRestart: () => {
         if (!deps.settings.telegram) {
           deps.log('restarting on the updated code: under launchd the bridge comes back at once; in console mode, start it again (npm start -- --console)');
@@ -219,9 +219,9 @@ export class Bridge {
    * once, where the update was asked for (the /update's reply, or the notify
    * chat for a scheduled run), and kept in data/last-update.
    */
-  private async refuseRestart(reason: string): Promise<void> {
+  private async refuseRestart(failure: SelfTestFailure): Promise<void> {
     const { deps } = this;
-    const line = refusedStage((await deps.readCheckout()).head, reason, deps.loaded.shortCommit);
+    const line = refusedStage((await deps.readCheckout()).head, failure, deps.loaded.shortCommit);
     deps.log(line);
     addLastUpdateField(deps.paths.lastUpdate, 'restart', line);
     const notice = await takeNotice(deps.paths.restartNotice);

@@ -1,4 +1,4 @@
-import type { SelfTestVerdict } from './run-self-test.js';
+import type { SelfTestFailure, SelfTestVerdict } from './run-self-test.js';
 
 export interface Clock {
   every(ms: number, tick: () => void): () => void;
@@ -12,8 +12,8 @@ export interface RestartMonitorDeps {
   /** The updated checkout's self-test: the restart goes ahead only when it passes. */
   selfTest(): Promise<SelfTestVerdict>;
   requestRestart(): void;
-  /** The self-test failed: the bridge goes on with the code it has. */
-  refuseRestart(reason: string): Promise<void>;
+  /** The self-test failed, or could not run: the bridge goes on with the code it has. */
+  refuseRestart(failure: SelfTestFailure): Promise<void>;
   clock: Clock;
   pollMs: number;
   log(line: string): void;
@@ -79,14 +79,14 @@ export class RestartMonitor {
     this.testedFlag = undefined;
     this.verdict = undefined;
     this.deps.queue.resume();
-    this.deps.refuseRestart(verdict.reason).catch((error: unknown) => this.deps.log(`could not report the refused restart: ${String(error)}`));
+    this.deps.refuseRestart(verdict).catch((error: unknown) => this.deps.log(`could not report the refused restart: ${String(error)}`));
   }
 
   private test(flag: number): void {
     this.verdict = undefined;
     this.deps
       .selfTest()
-      .catch((error: unknown): SelfTestVerdict => ({ passed: false, reason: `could not run it: ${error instanceof Error ? error.message : String(error)}` }))
+      .catch((error: unknown): SelfTestVerdict => ({ passed: false, couldNotRun: true, reason: error instanceof Error ? error.message : String(error) }))
       .then((verdict) => {
         // A newer flag started a newer test: this answer is for a checkout that is gone.
         if (flag !== this.testedFlag) return;

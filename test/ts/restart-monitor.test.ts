@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RestartMonitor, type Clock } from '../../src/restart/restart-monitor.js';
-import type { SelfTestVerdict } from '../../src/restart/run-self-test.js';
+import type { SelfTestFailure, SelfTestVerdict } from '../../src/restart/run-self-test.js';
 import { deferred, eventually, flush, type Deferred } from './fixtures/deferred.js';
 
 /** The restart gate: a flag, an idle bridge, then the self-test decides. */
@@ -21,8 +21,13 @@ function harness() {
     resumed: 0,
     tests: [] as Array<Deferred<SelfTestVerdict>>,
     restarts: 0,
-    refusals: [] as string[],
+    refusals: [] as SelfTestFailure[],
     clock,
+  };
+  const selfTest = () => {
+    const test = deferred<SelfTestVerdict>();
+    h.tests.push(test);
+    return test.promise;
   };
   const monitor = new RestartMonitor({
     flagWrittenAtMs: () => h.flag,
@@ -33,14 +38,10 @@ function harness() {
       isBusy: () => h.busy,
       onSettled: () => {},
     },
-    selfTest: () => {
-      const test = deferred<SelfTestVerdict>();
-      h.tests.push(test);
-      return test.promise;
-    },
+    selfTest,
     requestRestart: () => (h.restarts += 1),
-    refuseRestart: async (reason) => {
-      h.refusals.push(reason);
+    refuseRestart: async (failure) => {
+      h.refusals.push(failure);
     },
     clock,
     pollMs: 250,
@@ -101,7 +102,7 @@ describe('the restart gate', () => {
     h.clock.tick();
     h.clock.tick();
     expect(h.tests).toHaveLength(1);
-    expect(h.refusals).toEqual(['src/a.ts:1:2: ERROR: Unexpected "}"']);
+    expect(h.refusals).toEqual([{ passed: false, reason: 'src/a.ts:1:2: ERROR: Unexpected "}"' }]);
 
     h.flag = 2;
     h.clock.tick();
@@ -140,13 +141,13 @@ describe('the restart gate', () => {
     expect(h.tests).toHaveLength(2);
   });
 
-  it('a self-test that cannot be run at all counts as failed', async () => {
+  it('a self-test runner that throws: refused as a self-test that could not run', async () => {
     const { h } = harness();
     h.flag = 1;
     h.clock.tick();
     h.tests[0]!.resolve(Promise.reject(new Error('spawn node ENOENT')) as unknown as SelfTestVerdict);
     await eventually(() => h.refusals.length === 1);
-    expect(h.refusals).toEqual(['could not run it: spawn node ENOENT']);
+    expect(h.refusals).toEqual([{ passed: false, couldNotRun: true, reason: 'spawn node ENOENT' }]);
     expect(h.restarts).toBe(0);
   });
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessGroups } from '../../src/process/process-group.js';
+import { ProcessGroups, type GroupRun, type GroupRunOptions } from '../../src/process/process-group.js';
 import { dependencyProblem } from '../../src/restart/installed-dependencies.js';
 import { failureReason, selfTestRunner } from '../../src/restart/run-self-test.js';
 import { eventually } from './fixtures/deferred.js';
@@ -117,6 +117,17 @@ describe('installed dependencies', () => {
   });
 });
 
+const COLD = 'node --import tsx src/main.ts --self-test --console';
+
+/** Process groups that remember what they started: which node, which entry point. */
+class RecordingGroups extends ProcessGroups {
+  readonly started: string[] = [];
+  override run(command: string, args: string[], options: GroupRunOptions): GroupRun {
+    this.started.push([command, ...args].join(' '));
+    return super.run(command, args, options);
+  }
+}
+
 describe('the bridge running the self-test', () => {
   it('passes on this checkout', async () => {
     clone = createProjectClone();
@@ -164,5 +175,17 @@ describe('the bridge running the self-test', () => {
 
   it('reason from a silent failed run: its exit', () => {
     expect(failureReason('', 137, false, 30_000)).toBe('exit 137');
+  });
+
+  it('runs the node that PATH names, not the one the bridge runs: none on PATH is a self-test that could not run, with the fix', async () => {
+    clone = createProjectClone();
+    const groups = new RecordingGroups();
+    const run = selfTestRunner(groups, clone.machine, { console: true, env: { PATH: '/nowhere' } });
+    expect(await run()).toEqual({
+      passed: false,
+      couldNotRun: true,
+      reason: "node not found on PATH (/nowhere): install Node.js, or run scripts/valor-service.sh install again so that the service's PATH names it",
+    });
+    expect(groups.started).toEqual([COLD]);
   });
 });
