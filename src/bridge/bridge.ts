@@ -5,7 +5,7 @@ import type { AgentOutcome, AgentRunner } from '../agent/agent-runner.js';
 import type { Job } from '../queue/job.js';
 import { JobQueue } from '../queue/job-queue.js';
 import { JobStore } from '../queue/job-store.js';
-import { RestartMonitor, type Clock } from '../restart/restart-monitor.js';
+import { RestartMonitor, watchFile, type Clock } from '../restart/restart-monitor.js';
 import type { ReplyTarget, Transport } from '../transport/transport.js';
 import { RECORD_POLL_MS, ScheduleReporter } from '../update/schedule-reporter.js';
 import { createUpdateHandler } from '../update/update-handler.js';
@@ -97,6 +97,7 @@ export class Bridge {
       },
       clock: deps.clock,
       pollMs: deps.pollMs ?? RESTART_POLL_MS,
+      watchFlag: (changed) => watchFile(deps.paths.restartFlag, changed),
       log: deps.log,
     });
     this.marks = new ChatMarks(deps.paths.chatMarks);

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { SelfTestFailure, SelfTestVerdict } from './run-self-test.js';
 
 export interface Clock {
@@ -16,6 +18,8 @@ export interface RestartMonitorDeps {
   refuseRestart(failure: SelfTestFailure): Promise<void>;
   clock: Clock;
   pollMs: number;
+  /** Calls back when the flag may have been written, so that it is seen then, not at the next poll; returns the stop. */
+  watchFlag?(changed: () => void): () => void;
   log(line: string): void;
 }
 
@@ -25,6 +29,32 @@ export const systemClock: Clock = {
     return () => clearInterval(timer);
   },
 };
+
+/** A file's write is one change or several (created, then written): one call once they have settled. */
+const SETTLE_MS = 20;
+
+/**
+ * Calls back when `file` may have been written: its folder is watched, as
+ * the file may not exist yet. Events are hints (fs.watch may coalesce or
+ * miss them, or not work on some volumes): the poll stays.
+ */
+export function watchFile(file: string, changed: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const watcher = fs.watch(path.dirname(file), { persistent: false }, (_event, name) => {
+      if (name !== null && name !== path.basename(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(changed, SETTLE_MS);
+    });
+    watcher.on('error', () => watcher.close());
+    return () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
+  } catch {
+    return () => {};
+  }
+}
 
 /**
  * Watches for data/restart-requested. Once it appears the queue drains and
@@ -41,18 +71,22 @@ export class RestartMonitor {
   private testedFlag: number | undefined;
   private verdict: SelfTestVerdict | undefined;
   private cancelPoll: (() => void) | undefined;
+  private cancelWatch: (() => void) | undefined;
 
   constructor(private readonly deps: RestartMonitorDeps) {}
 
   start(): void {
     this.deps.queue.onSettled(() => this.check());
     this.cancelPoll = this.deps.clock.every(this.deps.pollMs, () => this.check());
+    this.cancelWatch = this.deps.watchFlag?.(() => this.check());
     this.check();
   }
 
   stop(): void {
     this.cancelPoll?.();
     this.cancelPoll = undefined;
+    this.cancelWatch?.();
+    this.cancelWatch = undefined;
   }
 
   check(): void {

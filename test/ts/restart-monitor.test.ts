@@ -22,6 +22,7 @@ function harness() {
     tests: [] as Array<Deferred<SelfTestVerdict>>,
     restarts: 0,
     refusals: [] as SelfTestFailure[],
+    watching: undefined as (() => void) | undefined,
     clock,
   };
   const selfTest = () => {
@@ -45,6 +46,10 @@ function harness() {
     },
     clock,
     pollMs: 250,
+    watchFlag: (changed) => {
+      h.watching = changed;
+      return () => (h.watching = undefined);
+    },
     log: () => {},
   });
   monitor.start();
@@ -160,5 +165,14 @@ describe('the restart gate', () => {
     await flush();
     expect(h.restarts).toBe(0);
     expect(h.refusals).toEqual([]);
+  });
+
+  it('a flag the watch reports is tested at once, without waiting for the poll; stopping ends the watch', () => {
+    const { h, monitor } = harness();
+    h.flag = 1;
+    h.watching?.();
+    expect(h.tests).toHaveLength(1);
+    monitor.stop();
+    expect(h.watching).toBeUndefined();
   });
 });
