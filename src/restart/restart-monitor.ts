@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SelfTestFailure, SelfTestVerdict } from './run-self-test.js';
+import type { SelfTestFailure, SelfTestRunner, SelfTestVerdict } from './run-self-test.js';
 
 export interface Clock {
   every(ms: number, tick: () => void): () => void;
@@ -12,7 +12,7 @@ export interface RestartMonitorDeps {
   clearFlag(): void;
   queue: { drain(): void; resume(): void; isBusy(): boolean; onSettled(listener: () => void): void };
   /** The updated checkout's self-test: the restart goes ahead only when it passes. */
-  selfTest(): Promise<SelfTestVerdict>;
+  selfTest: SelfTestRunner;
   requestRestart(): void;
   /** The self-test failed, or could not run: the bridge goes on with the code it has. */
   refuseRestart(failure: SelfTestFailure): Promise<void>;
@@ -29,6 +29,13 @@ export const systemClock: Clock = {
     return () => clearInterval(timer);
   },
 };
+
+/**
+ * The next self-test is got ready (see ./run-self-test.ts) once the bridge
+ * has been idle this long: not beside a start's own work (a queue to answer
+ * after a restart), nor for a bridge that is about to stop.
+ */
+export const PREPARE_WHEN_IDLE_MS = 5_000;
 
 /** A file's write is one change or several (created, then written): one call once they have settled. */
 const SETTLE_MS = 20;
@@ -62,8 +69,10 @@ export function watchFile(file: string, changed: () => void): () => void {
  * When nothing runs and the test has answered, the flag is removed, and:
  * passed, the bridge asks for its own restart; failed, jobs start again, and
  * only a new flag (a newer update) tries again. A flag rewritten meanwhile is
- * a newer checkout: that one is tested. Checked after every job and on a
- * short poll. The clock and the restart itself are injected.
+ * a newer checkout: that one is tested. Checked after every job, on a
+ * short poll, and when the flag's folder changes. Between updates, the next
+ * self-test is got ready once the bridge is idle. The clock and the restart
+ * itself are injected.
  */
 export class RestartMonitor {
   private restarting = false;
@@ -72,6 +81,7 @@ export class RestartMonitor {
   private verdict: SelfTestVerdict | undefined;
   private cancelPoll: (() => void) | undefined;
   private cancelWatch: (() => void) | undefined;
+  private cancelPrepare: (() => void) | undefined;
 
   constructor(private readonly deps: RestartMonitorDeps) {}
 
@@ -80,6 +90,7 @@ export class RestartMonitor {
     this.cancelPoll = this.deps.clock.every(this.deps.pollMs, () => this.check());
     this.cancelWatch = this.deps.watchFlag?.(() => this.check());
     this.check();
+    this.prepareWhenIdle();
   }
 
   stop(): void {
@@ -87,6 +98,8 @@ export class RestartMonitor {
     this.cancelPoll = undefined;
     this.cancelWatch?.();
     this.cancelWatch = undefined;
+    this.cancelPrepare?.();
+    this.cancelPrepare = undefined;
   }
 
   check(): void {
@@ -114,6 +127,19 @@ export class RestartMonitor {
     this.verdict = undefined;
     this.deps.queue.resume();
     this.deps.refuseRestart(verdict).catch((error: unknown) => this.deps.log(`could not report the refused restart: ${String(error)}`));
+    this.prepareWhenIdle();
+  }
+
+  /** Checked every PREPARE_WHEN_IDLE_MS: an update under way, or jobs running, put it off. */
+  private prepareWhenIdle(): void {
+    const prepare = this.deps.selfTest.prepare;
+    if (!prepare || this.cancelPrepare) return;
+    this.cancelPrepare = this.deps.clock.every(PREPARE_WHEN_IDLE_MS, () => {
+      if (this.testedFlag !== undefined || this.deps.queue.isBusy()) return;
+      this.cancelPrepare?.();
+      this.cancelPrepare = undefined;
+      prepare();
+    });
   }
 
   private test(flag: number): void {

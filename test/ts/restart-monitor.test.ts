@@ -22,14 +22,18 @@ function harness() {
     tests: [] as Array<Deferred<SelfTestVerdict>>,
     restarts: 0,
     refusals: [] as SelfTestFailure[],
+    prepared: 0,
     watching: undefined as (() => void) | undefined,
     clock,
   };
-  const selfTest = () => {
-    const test = deferred<SelfTestVerdict>();
-    h.tests.push(test);
-    return test.promise;
-  };
+  const selfTest = Object.assign(
+    () => {
+      const test = deferred<SelfTestVerdict>();
+      h.tests.push(test);
+      return test.promise;
+    },
+    { prepare: () => (h.prepared += 1) },
+  );
   const monitor = new RestartMonitor({
     flagWrittenAtMs: () => h.flag,
     clearFlag: () => (h.flag = undefined),
@@ -174,5 +178,25 @@ describe('the restart gate', () => {
     expect(h.tests).toHaveLength(1);
     monitor.stop();
     expect(h.watching).toBeUndefined();
+  });
+
+  it('gets the next self-test ready once idle: not while jobs run or an update is tested, once, and again after a refusal', async () => {
+    const { h } = harness();
+    expect(h.prepared).toBe(0);
+    h.busy = true;
+    h.clock.tick();
+    expect(h.prepared).toBe(0);
+    h.busy = false;
+    h.clock.tick();
+    h.clock.tick();
+    expect(h.prepared).toBe(1);
+
+    h.flag = 1;
+    h.clock.tick();
+    h.tests[0]!.resolve({ passed: false, reason: 'broken' });
+    await eventually(() => h.refusals.length === 1);
+    expect(h.prepared).toBe(1);
+    h.clock.tick();
+    expect(h.prepared).toBe(2);
   });
 });
