@@ -10,6 +10,13 @@ export interface RunPlan {
   runs: number;
 }
 
+/**
+ * How long a bridge is left idle before an update is measured: a bridge waits
+ * minutes to days for one, long enough to have its next self-test ready
+ * (src/restart/run-self-test.ts); 2 s is that, with room on a busy machine.
+ */
+export const IDLE_BEFORE_UPDATE_MS = 2000;
+
 export async function repeat<T>(plan: RunPlan, once: (index: number) => T | Promise<T>): Promise<T[]> {
   const kept: T[] = [];
   for (let index = 0; index < plan.warmup + plan.runs; index++) {
