@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setUpBridge } from '../test/e2e/fixtures/bridge-scenario.js';
 import type { Person } from '../test/e2e/fixtures/chat-world.js';
-import { lineCount } from '../test/e2e/fixtures/log-budget.js';
+import { lineCount, offlineLineBudget } from '../test/e2e/fixtures/log-budget.js';
 import { outageThenSend } from '../test/e2e/fixtures/outage.js';
 import type { TelegramServer } from '../test/e2e/fixtures/telegram-server.js';
 import { repeat, type RunPlan } from './measure.js';
@@ -14,13 +14,17 @@ import { repeat, type RunPlan } from './measure.js';
  * message is sent at once (through a new connection of the second user) and
  * timed from the server's return (its port listening again) to its answer.
  * The bridge's log lines from the stop to that answer are counted, and its
- * connection attempts while the server was down (connect() calls to the
- * server's port, under strace; undefined without strace).
+ * connection attempts while the server was down, its start included
+ * (connect() calls to the server's port, under strace; undefined without).
  */
 export interface OutageRun {
   outageMs: number;
+  /** From the stop to the server listening again: its start takes a while too. */
+  downMs: number;
   answerMs: number;
   logLines: number;
+  /** The log's budget for that time and the reconnection (test/e2e/fixtures/log-budget.ts). */
+  lineBudget: number;
   attempts: number | undefined;
 }
 
@@ -64,12 +68,19 @@ export async function measureOutage(
       progress(`telegram outage of ${outageMs / 1000} s: run ${index + 1} of ${plan.warmup + plan.runs}`);
       const from = bridge.length('stderr');
       const connects = traceConnects(service.bridgePid(), server.port);
-      const { backAt, sent } = await outageThenSend(server, user, outageMs, [{ chatId: scenario.chatId, text: `back ${index}` }]);
+      const { stoppedAt, backAt, sent } = await outageThenSend(server, user, outageMs, [{ chatId: scenario.chatId, text: `back ${index}` }]);
       const answer = await chat.waitForMessage((m) => m.replyTo === sent[0]?.id, { timeoutMs: 120_000 });
       const traced = await connects.stop();
       // The last connect() is the one that found the server back.
       const attempts = traced === undefined ? undefined : Math.max(0, traced - 1);
-      return { outageMs, answerMs: answer.at - backAt, logLines: lineCount(bridge.stderr().slice(from)), attempts };
+      return {
+        outageMs,
+        downMs: backAt - stoppedAt,
+        answerMs: answer.at - backAt,
+        logLines: lineCount(bridge.stderr().slice(from)),
+        lineBudget: offlineLineBudget(answer.at - stoppedAt),
+        attempts,
+      };
     });
   } finally {
     if (!server.running()) server.start();
