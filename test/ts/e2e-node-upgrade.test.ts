@@ -1,4 +1,5 @@
 import fs from 'fs-extra';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +54,21 @@ function homebrew(): { prefix: string; install(version: string): void; uninstall
   };
 }
 
+/** The bridge's standby self-test (started once it has been idle a while), once it runs. */
+async function standbyOf(bridgePid: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 30_000;
+    const look = (): void => {
+      const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' });
+      const found = table.split('\n').map((line) => line.trim().split(/\s+/)).find(([, ppid, ...args]) => Number(ppid) === bridgePid && args.includes('./src/restart/self-test-standby.mjs'));
+      if (found) resolve(Number(found[0]));
+      else if (Date.now() > deadline) reject(new Error('no standby self-test within 30 s'));
+      else setTimeout(look, 100);
+    };
+    look();
+  });
+}
+
 /** PATH's folders as links to everything in them but node: a service whose PATH has no node. */
 function pathWithoutNode(): string {
   const dir = tempDir('valor-no-node-');
@@ -71,7 +87,7 @@ function pathWithoutNode(): string {
 }
 
 describe('node changing under a running bridge', () => {
-  it('brew upgrade node, then a good commit: the self-test runs the node on PATH now, passes, and the bridge restarts into the commit', async () => {
+  it('brew upgrade node under a bridge that has its next self-test ready, then a good commit: the self-test runs the node on PATH now, passes, and the bridge restarts into the commit', async () => {
     clone = createProjectClone();
     const brew = homebrew();
     brew.install('22.3.0');
@@ -80,14 +96,18 @@ describe('node changing under a running bridge', () => {
     bridge = startBridge(clone.machine, env, ['--console'], { command });
     await bridge.waitFor('stderr', 'ready:');
     if (fs.existsSync(`/proc/${bridge.pid}/exe`)) expect(fs.readlinkSync(`/proc/${bridge.pid}/exe`)).toContain('/Cellar/node/22.3.0/bin/node');
+    // Started on the version about to be removed: it must not answer for the new one.
+    await standbyOf(bridge.pid);
 
     brew.install('22.4.0');
     brew.uninstall('22.3.0');
-    const sha = clone.push('notes.txt', 'new', 'Add release notes');
+    // A commit that loads on the node now installed, and fails on the one removed: the self-test must run the former.
+    const log = path.join(clone.upstream, 'src/bridge/log.ts');
+    const sha = clone.push('src/bridge/log.ts', `${fs.readFileSync(log, 'utf8')}if (process.execPath.includes('/22.3.0/')) throw new Error('loaded by the removed node');\n`, 'Refuse the old node');
     bridge.write('/update');
 
     expect(await bridge.exited).toBe(143);
-    expect(bridge.stdout()).toContain(`[remote-update] HEAD: ${sha} — Add release notes\nrestart queued\n`);
+    expect(bridge.stdout()).toContain(`[remote-update] HEAD: ${sha} — Refuse the old node\nrestart queued\n`);
     expect(bridge.stderr()).toContain('self-test passed: restarting for the update');
     expect(bridge.stderr()).not.toMatch(/ENOENT|failed to start/);
 
