@@ -9,6 +9,9 @@ export interface Environment {
   bash: string;
   system: string;
   cpus: string;
+  /** The 1-minute load average: other work on the machine slows every figure. */
+  loadAtStart: number;
+  loadAtEnd?: number;
 }
 
 function firstLine(command: string, args: string[]): string {
@@ -28,5 +31,10 @@ export function describeEnvironment(now: Date): Environment {
     bash: firstLine('bash', ['--version']),
     system: `${os.type()} ${os.release()} ${os.arch()}`,
     cpus: `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown'}`,
+    loadAtStart: loadAverage(),
   };
+}
+
+export function loadAverage(): number {
+  return os.loadavg()[0]!;
 }

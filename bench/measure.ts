@@ -3,12 +3,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { PREPARE_WHEN_IDLE_MS } from '../src/restart/restart-monitor.js';
 
 /** How many times each case runs: warm-up runs are timed but not kept. */
 export interface RunPlan {
   warmup: number;
   runs: number;
 }
+
+/**
+ * How long a bridge is left idle before an update is measured: a bridge waits
+ * minutes to days for one, long enough to have its next self-test ready
+ * (src/restart/run-self-test.ts): started after PREPARE_WHEN_IDLE_MS idle,
+ * it loads in about a second (three on a busy machine).
+ */
+export const IDLE_BEFORE_UPDATE_MS = PREPARE_WHEN_IDLE_MS + 3000;
 
 export async function repeat<T>(plan: RunPlan, once: (index: number) => T | Promise<T>): Promise<T[]> {
   const kept: T[] = [];

@@ -31,6 +31,10 @@ export function summarize(samples: readonly number[]): Summary {
   };
 }
 
+export function verdict(met: boolean): string {
+  return met ? 'met' : 'not met';
+}
+
 export function formatMs(ms: number): string {
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;

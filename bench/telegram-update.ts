@@ -1,21 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setUpBridge } from '../test/e2e/fixtures/bridge-scenario.js';
 import type { Person } from '../test/e2e/fixtures/chat-world.js';
 import type { TelegramServer } from '../test/e2e/fixtures/telegram-server.js';
-import { repeat, type RunPlan } from './measure.js';
+import { IDLE_BEFORE_UPDATE_MS, repeat, type RunPlan } from './measure.js';
 
 /**
  * Against the local Telegram server, as the second user sees it: /update
- * (with one new commit on the origin each time) until its reply arrives,
- * and from the restart flag's appearance in data/ to the new process's edit
- * of that reply to "restarted on <sha>" (the self-test included). The bridge
- * is kept alive as launchd would.
+ * (with one new commit on the origin each time) until its reply arrives;
+ * from the restart flag's appearance in data/ to the new process's edit of
+ * that reply to "restarted on <sha>" (the self-test included); and the whole
+ * wait, from sending /update to that edit. The bridge is kept alive as
+ * launchd would, and left idle before each /update (IDLE_BEFORE_UPDATE_MS).
  */
 export interface TelegramUpdateRun {
   replyMs: number;
   flagToNoticeMs: number;
+  updateToNoticeMs: number;
 }
 
 /** Resolves with performance.now() when `file` first exists (polled every 5 ms). */
@@ -44,6 +47,7 @@ export async function measureTelegramUpdate(server: TelegramServer, user: Person
     return await repeat(plan, async (index) => {
       progress(`telegram /update: run ${index + 1} of ${plan.warmup + plan.runs}`);
       const run = service.runs.length - 1;
+      await sleep(IDLE_BEFORE_UPDATE_MS);
       const sha = clone.push('notes.txt', `release ${index}\n`, `Release ${index}`);
       const flagSeen = whenExists(flag);
       const from = chat.messages.length;
@@ -55,7 +59,7 @@ export async function measureTelegramUpdate(server: TelegramServer, user: Person
       const notice = await chat.waitForEdit((m) => m.id === reply.id && m.text.includes(`\nrestarted on ${sha} in `), { timeoutMs: 60_000 });
       const next = await service.nextRun(run);
       await next.waitFor('stderr', 'ready:', { timeoutMs: 60_000 });
-      return { replyMs: reply.at - sentAt, flagToNoticeMs: notice.at - flagAt };
+      return { replyMs: reply.at - sentAt, flagToNoticeMs: notice.at - flagAt, updateToNoticeMs: notice.at - sentAt };
     });
   } finally {
     await scenario.cleanup();

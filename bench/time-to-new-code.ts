@@ -4,12 +4,12 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBridge, type BridgeProcess } from '../test/ts/fixtures/bridge-process.js';
 import { createProjectClone, type ProjectClone } from '../test/ts/fixtures/project-clone.js';
-import { repeat, type RunPlan } from './measure.js';
+import { IDLE_BEFORE_UPDATE_MS, repeat, type RunPlan } from './measure.js';
 import { summarize, type Summary } from './stats.js';
 
 /**
  * Measure 3: from data/restart-requested appearing to the bridge's exit,
- * idle and busy; the self-test of the checkout that the bridge runs on the
+ * idle (the bridge left idle for IDLE_BEFORE_UPDATE_MS first) and busy; the self-test of the checkout that the bridge runs on the
  * way; the cold start to "ready"; and the whole way from the flag to a new
  * bridge ready, respawned at once as launchd's KeepAlive would.
  */
@@ -48,8 +48,8 @@ async function idleChain(plan: RunPlan): Promise<Pick<TimeToNewCode, 'coldStart'
     let readyMs = await ready(bridge);
     const rounds = await repeat(plan, async (round) => {
       const coldStartMs = readyMs;
-      // Vary when the flag lands relative to the bridge's 250 ms poll.
-      await sleep(100 + ((round * 97) % 250));
+      // Vary when the flag lands relative to the bridge's 250 ms poll (a watch sees it at once, but may miss).
+      await sleep(IDLE_BEFORE_UPDATE_MS + ((round * 97) % 250));
       const from = bridge.length('stderr');
       const flaggedAt = writeFlag(clone);
       const testStartAt = await bridge.waitFor('stderr', 'running the self-test', { from });

@@ -4,7 +4,7 @@ import type { Job } from '../queue/job.js';
 export interface AgentOutcome {
   reply: string;
   ok: boolean;
-  /** "exit 0", "exit 127", "signal SIGKILL". */
+  /** "exit 0", "exit 127", "signal SIGKILL", "could not start: the folder /x does not exist". */
   status: string;
   stderr: string;
 }
@@ -24,6 +24,7 @@ export function shellAgentRunner(groups: ProcessGroups, command: string, cwd: st
       env: { ...process.env, VALOR_PROJECT: job.projectKey, VALOR_CHAT_ID: job.chatId },
     });
     const result = await run.result;
+    if (result.notStarted !== undefined) return { reply: '', ok: false, status: `could not start: ${result.notStarted}`, stderr: '' };
     const status = result.exitCode === null ? `signal ${result.signal}` : `exit ${result.exitCode}`;
     return { reply: result.stdout.trim(), ok: result.exitCode === 0, status, stderr: result.stderr };
   };

@@ -6,7 +6,7 @@ import type { AgentOutcome, AgentRunner } from '../agent/agent-runner.js';
 import type { Job } from '../queue/job.js';
 import { JobQueue } from '../queue/job-queue.js';
 import { JobStore } from '../queue/job-store.js';
-import { RestartMonitor, type Clock } from '../restart/restart-monitor.js';
+import { RestartMonitor, watchFile, type Clock } from '../restart/restart-monitor.js';
 import type { ReplyTarget, Transport } from '../transport/transport.js';
 import { RECORD_POLL_MS, ScheduleReporter } from '../update/schedule-reporter.js';
 import { createUpdateHandler } from '../update/update-handler.js';
@@ -18,7 +18,7 @@ import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
 import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
 import { addLastUpdateFields } from '../restart/last-update.js';
-import type { SelfTestRunner } from '../restart/run-self-test.js';
+import type { SelfTestFailure, SelfTestRunner } from '../restart/run-self-test.js';
 import { refusedStage, restartedStage } from '../update/reply-text.js';
 import { tellRestartStage } from '../update/restart-stage.js';
 import { currentStatusLine } from '../update/status-facts.js';
@@ -94,7 +94,7 @@ export class Bridge {
       clearFlag: () => removeFlag(deps.paths.restartFlag),
       queue: this.queue,
       selfTest: deps.selfTest,
-      refuseRestart: (reason) => this.refuseRestart(reason),
+      refuseRestart: (failure) => this.refuseRestart(failure),
       requestRestart: () => {
         if (!deps.settings.telegram) {
           deps.log('restarting on the updated code: under launchd the bridge comes back at once; in console mode, start it again (npm start -- --console)');
@@ -103,6 +103,7 @@ export class Bridge {
       },
       clock: deps.clock,
       pollMs: deps.pollMs ?? RESTART_POLL_MS,
+      watchFlag: (changed) => watchFile(deps.paths.restartFlag, changed),
       log: deps.log,
     });
     this.gate = this.createGate();
@@ -229,9 +230,9 @@ export class Bridge {
    * once, where the update was asked for (the /update's reply, or the notify
    * chat for a scheduled run), and kept in data/last-update.
    */
-  private async refuseRestart(reason: string): Promise<void> {
+  private async refuseRestart(failure: SelfTestFailure): Promise<void> {
     const { deps } = this;
-    const line = refusedStage((await deps.readCheckout()).head?.short ?? 'unknown', reason, deps.loaded.short);
+    const line = refusedStage((await deps.readCheckout()).head?.short ?? 'unknown', failure, deps.loaded.short);
     deps.log(line);
     await addLastUpdateFields(deps.paths, { restart: line });
     const notice = await takeNotice(deps.paths.restartNotice);

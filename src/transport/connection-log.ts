@@ -3,10 +3,15 @@ import { formatDuration } from '../lib/duration.js';
 /**
  * The state of the link to Telegram, told in one line per change: gramjs
  * retries without end and would otherwise report every attempt. Also paces
- * the retries: 1, 2, 4, then 5 s between attempts, from 1 s again once
- * connected, so the bridge is back within seconds of the network.
+ * the retries: one a second for the first five minutes down, so that a
+ * message sent as the network returns is answered within seconds (the
+ * log does not grow with the attempts), then one every 5 s, as an outage
+ * that long is not a blip (a night offline, a laptop asleep); from the
+ * start again once connected.
  */
+export const RETRY_DELAY_MS = 1_000;
 export const MAX_RETRY_DELAY_MS = 5_000;
+export const FAST_RETRIES_FOR_MS = 5 * 60_000;
 export const REMINDER_INTERVAL_MS = 5 * 60_000;
 
 export interface ConnectionListener {
@@ -32,7 +37,7 @@ export function describeFailure(error: unknown): string {
   return String(error).split('\n')[0]!.slice(0, 200);
 }
 
-type State = { kind: 'new' } | { kind: 'up' } | { kind: 'down'; since: number; failures: number; remindedAt: number | undefined; wasUp: boolean };
+type State = { kind: 'new' } | { kind: 'up' } | { kind: 'down'; since: number; remindedAt: number | undefined; wasUp: boolean };
 
 export class ConnectionLog {
   private state: State = { kind: 'new' };
@@ -64,7 +69,6 @@ export class ConnectionLog {
   attemptFailed(error: unknown): number {
     if (this.state.kind !== 'down') this.goDown();
     const down = this.state as Extract<State, { kind: 'down' }>;
-    down.failures += 1;
     const reason = describeFailure(error);
     const now = this.deps.now();
     if (down.remindedAt === undefined) {
@@ -74,7 +78,7 @@ export class ConnectionLog {
       down.remindedAt = now;
       this.deps.log(`Telegram still unreachable after ${formatDuration(now - down.since)} (${reason}); retrying`);
     }
-    return Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** (down.failures - 1));
+    return now - down.since < FAST_RETRIES_FOR_MS ? RETRY_DELAY_MS : MAX_RETRY_DELAY_MS;
   }
 
   connected(): void {
@@ -102,6 +106,6 @@ export class ConnectionLog {
   }
 
   private goDown(): void {
-    this.state = { kind: 'down', since: this.deps.now(), failures: 0, remindedAt: undefined, wasUp: this.state.kind === 'up' };
+    this.state = { kind: 'down', since: this.deps.now(), remindedAt: undefined, wasUp: this.state.kind === 'up' };
   }
 }

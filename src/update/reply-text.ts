@@ -49,6 +49,7 @@ export function restartedStage(shortCommit: string, tookMs: number | undefined):
   return tookMs === undefined ? `restarted on ${shortCommit}` : `restarted on ${shortCommit} in ${(tookMs / 1000).toFixed(1)} s`;
 }
 
-export function refusedStage(newCommit: string, reason: string, runningCommit: string): string {
-  return `not restarting: ${newCommit} fails its self-test: ${reason}; still running ${runningCommit}`;
+export function refusedStage(newCommit: string, failure: { reason: string; couldNotRun?: boolean }, runningCommit: string): string {
+  const why = failure.couldNotRun ? `the self-test of ${newCommit} could not run` : `${newCommit} fails its self-test`;
+  return `not restarting: ${why}: ${failure.reason}; still running ${runningCommit}`;
 }

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessGroups } from '../../src/process/process-group.js';
-import { updateScriptRunner } from '../../src/update/run-update-script.js';
+import { shellAgentRunner } from '../../src/agent/agent-runner.js';
+import { updateScriptRunner, UPDATE_SCRIPT_SHELL } from '../../src/update/run-update-script.js';
 import { updateReply } from '../../src/update/reply-text.js';
 
 const dirs: string[] = [];
@@ -90,5 +91,71 @@ describe('process groups', () => {
     expect(result.interleaved).toBe('HELLO $(RM -RF /) `ID`oops\n');
     expect(result.stderr).toBe('oops\n');
     expect(result.exitCode).toBe(0);
+  });
+
+  it('writes to a command kept open for input when asked, and ends it on end()', async () => {
+    const run = new ProcessGroups().run('/bin/sh', ['-c', 'read line; echo "got $line"; sleep 30'], { cwd: tempDir(), keepInputOpen: true });
+    run.write('go\n');
+    setTimeout(() => run.end(), 300);
+    const result = await run.result;
+    expect(result.stdout).toBe('got go\n');
+    expect(result.signal).toBe('SIGTERM');
+  });
+});
+
+describe('a command that cannot be started is a result, never an exception', () => {
+  it.each([
+    ['not found on PATH', 'no-such-command-here', { PATH: '/nowhere:/also/nowhere' }, 'no-such-command-here not found on PATH (/nowhere:/also/nowhere)'],
+    ['not found at its path', '/no/such/file', undefined, '/no/such/file not found'],
+  ])('%s', async (_, command, env, reason) => {
+    const run = new ProcessGroups().run(command, [], { cwd: tempDir(), env, input: 'text' });
+    run.write('ignored');
+    run.end();
+    expect(await run.result).toEqual({ stdout: '', stderr: '', interleaved: '', exitCode: null, signal: null, timedOut: false, notStarted: reason });
+  });
+
+  it('not executable (EACCES)', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'tool'), '#!/bin/sh\necho hi\n', { mode: 0o644 });
+    const result = await new ProcessGroups().run(path.join(dir, 'tool'), [], { cwd: dir }).result;
+    expect(result.notStarted).toBe(`${path.join(dir, 'tool')} is not executable (EACCES)`);
+  });
+
+  it('its folder is gone: said as such, not as the command missing', async () => {
+    const gone = path.join(tempDir(), 'moved-away');
+    const result = await new ProcessGroups().run('/bin/sh', ['-c', 'echo hi'], { cwd: gone }).result;
+    expect(result.notStarted).toBe(`the folder ${gone} does not exist`);
+  });
+
+  it('the update script: the reply says it could not run', async () => {
+    const gone = path.join(tempDir(), 'moved-away');
+    const result = await updateScriptRunner(new ProcessGroups(), gone, path.join(gone, 'scripts/remote-update.sh'))('update');
+    expect(result).toMatchObject({ exitCode: null, timedOut: false, output: `could not run the update script: the folder ${gone} does not exist\n` });
+    expect(updateReply('studio', result, [])).toBe(`studio:\ncould not run the update script: the folder ${gone} does not exist`);
+  });
+
+  it('the agent: a failed job whose status says it could not start', async () => {
+    const gone = path.join(tempDir(), 'moved-away');
+    const outcome = await shellAgentRunner(new ProcessGroups(), 'echo hi', gone)({ id: 'j1', state: 'running', chatId: '-1', messageId: 1, projectKey: 'p', text: 'hello' });
+    expect(outcome).toEqual({ reply: '', ok: false, status: `could not start: the folder ${gone} does not exist`, stderr: '' });
+  });
+});
+
+describe('one bash for the update script', () => {
+  it('/update runs it with /bin/bash, as launchd\'s job does, whatever bash comes first on PATH', async () => {
+    const dir = tempDir();
+    fs.outputFileSync(path.join(dir, 'bin/bash'), '#!/bin/sh\necho "the bash on PATH ran"\nexit 1\n', { mode: 0o755 });
+    const script = path.join(dir, 'which-bash.sh');
+    fs.writeFileSync(script, 'echo "$BASH"\n');
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${path.join(dir, 'bin')}:${savedPath ?? ''}`;
+    try {
+      expect((await updateScriptRunner(new ProcessGroups(), dir, script)('update')).output).toBe('/bin/bash\n');
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    expect(UPDATE_SCRIPT_SHELL).toBe('/bin/bash');
+    const plist = fs.readFileSync(path.join(process.cwd(), 'launchd/com.valor.update.plist'), 'utf8');
+    expect(plist).toMatch(new RegExp(`<key>ProgramArguments</key>\\s*<array>\\s*<string>${UPDATE_SCRIPT_SHELL}</string>`));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RestartMonitor, type Clock } from '../../src/restart/restart-monitor.js';
-import type { SelfTestVerdict } from '../../src/restart/run-self-test.js';
+import type { SelfTestFailure, SelfTestVerdict } from '../../src/restart/run-self-test.js';
 import { deferred, eventually, flush, type Deferred } from './fixtures/deferred.js';
 
 /** The restart gate: a flag, an idle bridge, then the self-test decides. */
@@ -21,9 +21,19 @@ function harness() {
     resumed: 0,
     tests: [] as Array<Deferred<SelfTestVerdict>>,
     restarts: 0,
-    refusals: [] as string[],
+    refusals: [] as SelfTestFailure[],
+    prepared: 0,
+    watching: undefined as (() => void) | undefined,
     clock,
   };
+  const selfTest = Object.assign(
+    () => {
+      const test = deferred<SelfTestVerdict>();
+      h.tests.push(test);
+      return test.promise;
+    },
+    { prepare: () => (h.prepared += 1) },
+  );
   const monitor = new RestartMonitor({
     flagWrittenAtMs: () => h.flag,
     clearFlag: () => (h.flag = undefined),
@@ -33,17 +43,17 @@ function harness() {
       isBusy: () => h.busy,
       onSettled: () => {},
     },
-    selfTest: () => {
-      const test = deferred<SelfTestVerdict>();
-      h.tests.push(test);
-      return test.promise;
-    },
+    selfTest,
     requestRestart: () => (h.restarts += 1),
-    refuseRestart: async (reason) => {
-      h.refusals.push(reason);
+    refuseRestart: async (failure) => {
+      h.refusals.push(failure);
     },
     clock,
     pollMs: 250,
+    watchFlag: (changed) => {
+      h.watching = changed;
+      return () => (h.watching = undefined);
+    },
     log: () => {},
   });
   monitor.start();
@@ -101,7 +111,7 @@ describe('the restart gate', () => {
     h.clock.tick();
     h.clock.tick();
     expect(h.tests).toHaveLength(1);
-    expect(h.refusals).toEqual(['src/a.ts:1:2: ERROR: Unexpected "}"']);
+    expect(h.refusals).toEqual([{ passed: false, reason: 'src/a.ts:1:2: ERROR: Unexpected "}"' }]);
 
     h.flag = 2;
     h.clock.tick();
@@ -140,13 +150,13 @@ describe('the restart gate', () => {
     expect(h.tests).toHaveLength(2);
   });
 
-  it('a self-test that cannot be run at all counts as failed', async () => {
+  it('a self-test runner that throws: refused as a self-test that could not run', async () => {
     const { h } = harness();
     h.flag = 1;
     h.clock.tick();
     h.tests[0]!.resolve(Promise.reject(new Error('spawn node ENOENT')) as unknown as SelfTestVerdict);
     await eventually(() => h.refusals.length === 1);
-    expect(h.refusals).toEqual(['could not run it: spawn node ENOENT']);
+    expect(h.refusals).toEqual([{ passed: false, couldNotRun: true, reason: 'spawn node ENOENT' }]);
     expect(h.restarts).toBe(0);
   });
 
@@ -159,5 +169,34 @@ describe('the restart gate', () => {
     await flush();
     expect(h.restarts).toBe(0);
     expect(h.refusals).toEqual([]);
+  });
+
+  it('a flag the watch reports is tested at once, without waiting for the poll; stopping ends the watch', () => {
+    const { h, monitor } = harness();
+    h.flag = 1;
+    h.watching?.();
+    expect(h.tests).toHaveLength(1);
+    monitor.stop();
+    expect(h.watching).toBeUndefined();
+  });
+
+  it('gets the next self-test ready once idle: not while jobs run or an update is tested, once, and again after a refusal', async () => {
+    const { h } = harness();
+    expect(h.prepared).toBe(0);
+    h.busy = true;
+    h.clock.tick();
+    expect(h.prepared).toBe(0);
+    h.busy = false;
+    h.clock.tick();
+    h.clock.tick();
+    expect(h.prepared).toBe(1);
+
+    h.flag = 1;
+    h.clock.tick();
+    h.tests[0]!.resolve({ passed: false, reason: 'broken' });
+    await eventually(() => h.refusals.length === 1);
+    expect(h.prepared).toBe(1);
+    h.clock.tick();
+    expect(h.prepared).toBe(2);
   });
 });

@@ -1,9 +1,9 @@
 import fs from 'fs-extra';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessGroups } from '../../src/process/process-group.js';
+import { ProcessGroups, type GroupRun, type GroupRunOptions } from '../../src/process/process-group.js';
 import { dependencyProblem } from '../../src/restart/installed-dependencies.js';
 import { failureReason, selfTestRunner } from '../../src/restart/run-self-test.js';
 import { eventually } from './fixtures/deferred.js';
@@ -117,6 +117,36 @@ describe('installed dependencies', () => {
   });
 });
 
+const COLD = 'node --import tsx src/main.ts --self-test --console';
+const STANDBY = 'node --import ./src/restart/self-test-standby.mjs src/main.ts --self-test --console';
+
+/** Process groups that remember what they started: which node, which entry point. */
+class RecordingGroups extends ProcessGroups {
+  readonly started: string[] = [];
+  override run(command: string, args: string[], options: GroupRunOptions): GroupRun {
+    this.started.push([command, ...args].join(' '));
+    return super.run(command, args, options);
+  }
+}
+
+/** A folder holding a `node` (a hard link to this one, as an installed copy), to put first on PATH. */
+function nodeFolder(name = 'bin'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-node-'));
+  dirs.push(dir);
+  fs.mkdirSync(path.join(dir, name));
+  installNode(path.join(dir, name, 'node'));
+  return path.join(dir, name);
+}
+
+function installNode(file: string): void {
+  try {
+    fs.linkSync(process.execPath, file);
+  } catch {
+    fs.copyFileSync(process.execPath, file);
+    fs.chmodSync(file, 0o755);
+  }
+}
+
 describe('the bridge running the self-test', () => {
   it('passes on this checkout', async () => {
     clone = createProjectClone();
@@ -140,17 +170,10 @@ describe('the bridge running the self-test', () => {
       path.join(root, 'src/main.ts'),
       "import { spawn } from 'node:child_process';\nimport fs from 'node:fs';\nfs.writeFileSync('sleeper.pid', String(spawn('sleep', ['30']).pid));\nsetInterval(() => {}, 1000);\n",
     );
-    const run = selfTestRunner(new ProcessGroups(), root, { console: true, env: { PATH: process.env.PATH ?? '' }, timeoutMs: 1500 });
-    expect(await run()).toEqual({ passed: false, reason: 'no answer within 1.5 s' });
+    const run = selfTestRunner(new ProcessGroups(), root, { console: true, env: { PATH: process.env.PATH ?? '' }, timeoutMs: 3000 });
+    expect(await run()).toEqual({ passed: false, reason: 'no answer within 3 s' });
     const sleeper = Number(fs.readFileSync(path.join(root, 'sleeper.pid'), 'utf8'));
-    await eventually(() => {
-      try {
-        process.kill(sleeper, 0);
-        return spawnSync('ps', ['-o', 'stat=', '-p', String(sleeper)], { encoding: 'utf8' }).stdout.trim().startsWith('Z');
-      } catch {
-        return true;
-      }
-    });
+    await eventually(() => !alive(sleeper));
   });
 
   it.each([
@@ -165,4 +188,129 @@ describe('the bridge running the self-test', () => {
   it('reason from a silent failed run: its exit', () => {
     expect(failureReason('', 137, false, 30_000)).toBe('exit 137');
   });
+
+  it('runs the node that PATH names, not the one the bridge runs: none on PATH is a self-test that could not run, with the fix', async () => {
+    clone = createProjectClone();
+    const groups = new RecordingGroups();
+    const run = selfTestRunner(groups, clone.machine, { console: true, env: { PATH: '/nowhere' } });
+    expect(await run()).toEqual({
+      passed: false,
+      couldNotRun: true,
+      reason: "node not found on PATH (/nowhere): install Node.js, or run scripts/valor-service.sh install again so that the service's PATH names it",
+    });
+    expect(groups.started).toEqual([COLD]);
+  });
 });
+
+describe('the self-test started ahead (standby)', () => {
+  it('answers the next run itself, checking the checkout as it is by then', async () => {
+    clone = createProjectClone();
+    const groups = new RecordingGroups();
+    const run = selfTestRunner(groups, clone.machine, { console: true, env: { PATH: process.env.PATH ?? '' } });
+    run.prepare!();
+    edit('src/catchup/select-missed.ts', (text) => `${text}const = 1;\n`);
+    expect(await run()).toEqual({ passed: false, reason: expect.stringMatching(/^src\/catchup\/select-missed\.ts:\d+:6: ERROR: Expected identifier but found "="$/) });
+    expect(groups.started).toEqual([STANDBY]);
+
+    run.prepare!();
+    edit('src/catchup/select-missed.ts', (text) => text.replace('const = 1;\n', ''));
+    expect(await run()).toEqual({ passed: true });
+    expect(groups.started).toEqual([STANDBY, STANDBY]);
+  });
+
+  it.each([
+    ['the lockfile', 'package-lock.json'],
+    ['tsconfig.json', 'tsconfig.json'],
+  ])('not used when %s changed since it started: it loaded what a start would no longer load', async (_, file) => {
+    clone = createProjectClone();
+    const groups = new RecordingGroups();
+    const run = selfTestRunner(groups, clone.machine, { console: true, env: { PATH: process.env.PATH ?? '' } });
+    run.prepare!();
+    edit(file, (text) => `${text}\n`);
+    expect(await run()).toEqual({ passed: true });
+    expect(groups.started).toEqual([STANDBY, COLD]);
+  });
+
+  it('not used when node was upgraded under it (the file PATH names is another), nor when PATH\'s node is a shim for another', async () => {
+    clone = createProjectClone();
+    const bin = nodeFolder();
+    const groups = new RecordingGroups();
+    const run = selfTestRunner(groups, clone.machine, { console: true, env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    run.prepare!();
+    fs.removeSync(path.join(bin, 'node'));
+    fs.copyFileSync(process.execPath, path.join(bin, 'node'));
+    expect(await run()).toEqual({ passed: true });
+    expect(groups.started).toEqual([STANDBY, COLD]);
+
+    const shims = nodeFolder('shims');
+    fs.removeSync(path.join(shims, 'node'));
+    fs.writeFileSync(path.join(shims, 'node'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
+    const shimmed = new RecordingGroups();
+    const viaShim = selfTestRunner(shimmed, clone.machine, { console: true, env: { PATH: `${shims}:${process.env.PATH ?? ''}` } });
+    viaShim.prepare!();
+    expect(await viaShim()).toEqual({ passed: true });
+    expect(shimmed.started).toEqual([STANDBY, COLD]);
+  });
+
+  it('gone (ended, or could not load) is no answer: the self-test starts from nothing', async () => {
+    clone = createProjectClone();
+    const groups = new RecordingGroups();
+    const run = selfTestRunner(groups, clone.machine, { console: true, env: { PATH: process.env.PATH ?? '' } });
+    run.prepare!();
+    groups.endAll();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await run()).toEqual({ passed: true });
+    expect(groups.started).toEqual([STANDBY, COLD]);
+  });
+
+  it('ends when the bridge is gone (its input closes), without running anything, even when it is stuck starting in a checkout deleted under it', async () => {
+    clone = createProjectClone();
+    const args = ['--import', './src/restart/self-test-standby.mjs', 'src/main.ts', '--self-test', '--console'];
+    expect(spawnSync(process.execPath, args, { cwd: clone.machine, input: '', encoding: 'utf8', timeout: 20_000 })).toMatchObject({ signal: 'SIGKILL', stderr: '' });
+
+    const standbys = [0, 100, 300, 600].map((delayMs) => {
+      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-gone-'));
+      dirs.push(copy);
+      fs.copySync(clone!.machine, copy);
+      const child = spawn(process.execPath, args, { cwd: copy, stdio: ['pipe', 'ignore', 'ignore'] });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      setTimeout(() => {
+        fs.removeSync(copy);
+        child.stdin.end();
+      }, delayMs);
+      return exited;
+    });
+    await Promise.all(standbys);
+  }, 30_000);
+
+  it('asked, then the bridge gone while its checkout is deleted: it ends too, stuck or not', async () => {
+    clone = createProjectClone();
+    const pids = [0, 150, 400].map((delayMs) => {
+      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-gone-'));
+      dirs.push(copy);
+      fs.copySync(clone!.machine, copy);
+      // A stand-in for the bridge: starts the standby, waits until it has loaded, asks, and is gone.
+      const bridge = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const c = require('node:child_process').spawn(process.execPath, ${JSON.stringify(['--import', './src/restart/self-test-standby.mjs', 'src/main.ts', '--self-test', '--console'])}, { cwd: ${JSON.stringify(copy)}, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+           c.stdout.once('data', () => { c.stdin.write('go\\n'); setTimeout(() => { require('node:fs').rmSync(${JSON.stringify(copy)}, { recursive: true, force: true }); console.log(c.pid); process.exit(0); }, ${delayMs}); });`,
+        ],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      return Number(bridge.stdout.trim());
+    });
+    expect(pids.every((pid) => pid > 0)).toBe(true);
+    await eventually(() => pids.every((pid) => !alive(pid)), 10_000);
+  }, 60_000);
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return !spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim().startsWith('Z');
+}
