@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkoutRoot, projectPaths } from '../../src/config/paths.js';
-import { launchdJobs } from '../../src/service/launchd-jobs.js';
-import { parseSchedule, scheduleOf } from '../../src/service/schedule.js';
+import { launchdJobs } from '../../src/service/launchd/launchd-jobs.js';
+import { scheduleOf } from '../../src/service/launchd/plist-schedule.js';
+import { parseSchedule } from '../../src/service/schedule.js';
+import { bridgeCommand } from '../../src/service/bridge-command.js';
 import { installedPath, installedSchedule, outdatedUnits, type SystemdDeps } from '../../src/service/systemd/systemd-service.js';
 import { renderUnit } from '../../src/service/systemd/render-unit.js';
 import { scheduleLines } from '../../src/service/systemd/timer-schedule.js';
@@ -17,7 +19,7 @@ import { systemdUnits } from '../../src/service/systemd/unit-templates.js';
  * test/systemd installs them under the real one).
  */
 const root = checkoutRoot();
-const fallback = scheduleOf(launchdJobs(root).update.template)!;
+const fallback = scheduleOf(launchdJobs(projectPaths(root)).update.template)!;
 let dir: string;
 let deps: SystemdDeps;
 
@@ -28,7 +30,7 @@ beforeEach(() => {
   };
   deps = {
     paths: projectPaths(root),
-    units: systemdUnits(root),
+    units: systemdUnits(projectPaths(root)),
     unitDir: dir,
     user: 'ana',
     uid: 1000,
@@ -47,7 +49,13 @@ const UNIT_PATH = '/home/ana/.nvm/versions/node/v20.12.0/bin:/usr/bin:/bin';
 
 function install(schedule = parseSchedule({ every: '2h', jitter: '1m' }, fallback)): void {
   for (const unit of deps.units.all) {
-    fs.writeFileSync(path.join(dir, unit.name), renderUnit(unit.template, unit.name, { PROJECT_DIR: root, PATH: UNIT_PATH, SCHEDULE: scheduleLines(schedule) }));
+    fs.writeFileSync(path.join(dir, unit.name), renderUnit(unit.template, unit.name, {
+        PROJECT_DIR: root,
+        PATH: UNIT_PATH,
+        LOG: unit.log,
+        BRIDGE_COMMAND: bridgeCommand(projectPaths(root)),
+        SCHEDULE: scheduleLines(schedule),
+      }));
   }
 }
 

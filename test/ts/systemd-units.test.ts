@@ -1,21 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkoutRoot } from '../../src/config/paths.js';
-import { launchdJobs } from '../../src/service/launchd-jobs.js';
-import { parseSchedule, scheduleOf, type Schedule } from '../../src/service/schedule.js';
+import { checkoutRoot, projectPaths } from '../../src/config/paths.js';
+import { launchdJobs } from '../../src/service/launchd/launchd-jobs.js';
+import { scheduleOf } from '../../src/service/launchd/plist-schedule.js';
+import { parseSchedule, type Schedule } from '../../src/service/schedule.js';
+import { bridgeCommand } from '../../src/service/bridge-command.js';
 import { renderUnit, UnitError } from '../../src/service/systemd/render-unit.js';
 import { scheduleLines, scheduleOfTimer } from '../../src/service/systemd/timer-schedule.js';
 import { parseUnit, unitEnvironment, unitValue, unitValues, unitWords } from '../../src/service/systemd/unit-file.js';
 import { systemdUnits, userUnitDir } from '../../src/service/systemd/unit-templates.js';
 
 const root = checkoutRoot();
-const units = systemdUnits(root);
-const launchd = launchdJobs(root);
+const units = systemdUnits(projectPaths(root));
+const launchd = launchdJobs(projectPaths(root));
 const defaultSchedule = scheduleOf(launchd.update.template)!;
 
 function render(unit: keyof typeof units & ('bridge' | 'update' | 'timer'), projectDir = '/home/me/src/valor', schedule: Schedule = defaultSchedule): string {
-  return renderUnit(units[unit].template, units[unit].name, { PROJECT_DIR: projectDir, PATH: '/usr/local/bin:/usr/bin:/bin', SCHEDULE: scheduleLines(schedule) });
+  return renderUnit(units[unit].template, units[unit].name, { PROJECT_DIR: projectDir, PATH: '/usr/local/bin:/usr/bin:/bin', LOG: units[unit].log, BRIDGE_COMMAND: bridgeCommand(projectPaths(root)), SCHEDULE: scheduleLines(schedule) });
 }
 
 describe('the templates in systemd/', () => {
@@ -27,7 +29,7 @@ describe('the templates in systemd/', () => {
 
   it("run what the plists run: the bridge is package.json's start with node looked up on PATH, the update job scripts/scheduled-update.sh", () => {
     const bridge = parseUnit(render('bridge'));
-    expect(unitValue(bridge, 'Service', 'ExecStart')).toBe((launchd.bridge.template.ProgramArguments as string[]).join(' '));
+    expect(unitValue(bridge, 'Service', 'ExecStart')).toBe(`/usr/bin/env ${bridgeCommand(projectPaths(root)).join(' ')}`);
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
     expect(unitValue(bridge, 'Service', 'ExecStart')).toBe(`/usr/bin/env ${pkg.scripts.start}`);
     const update = parseUnit(render('update'));
@@ -94,7 +96,7 @@ describe('the schedule as the timer says it', () => {
 describe('renderUnit', () => {
   it('escapes the checkout path for each key, so that systemd reads back the very path (spaces, accents, %, $, ")', () => {
     const dir = '/home/me/Mes Projets/välor 100% $HOME "x"';
-    const bridge = parseUnit(renderUnit(units.bridge.template, units.bridge.name, { PROJECT_DIR: dir, PATH: `${dir}/bin:/usr/bin` }));
+    const bridge = parseUnit(renderUnit(units.bridge.template, units.bridge.name, { PROJECT_DIR: dir, PATH: `${dir}/bin:/usr/bin`, LOG: `${dir}/logs/bridge.log`, BRIDGE_COMMAND: ['node', 'x.ts'] }));
     expect(unitValue(bridge, 'Service', 'WorkingDirectory')).toBe('/home/me/Mes Projets/välor 100%% $HOME "x"');
     expect(unitValue(bridge, 'Service', 'StandardOutput')).toBe('append:/home/me/Mes Projets/välor 100%% $HOME "x"/logs/bridge.log');
     expect(unitValues(bridge, 'Service', 'ExecStartPre')).toEqual([

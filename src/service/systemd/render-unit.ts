@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { TemplateError } from '../service-manager.js';
 import { SCHEDULE_PLACEHOLDER } from './timer-schedule.js';
 import { parseUnit, unitValue, unitEnvironment, type UnitEntry } from './unit-file.js';
 
@@ -12,11 +13,17 @@ import { parseUnit, unitValue, unitEnvironment, type UnitEntry } from './unit-fi
 export interface UnitValues {
   PROJECT_DIR: string;
   PATH: string;
+  /** A service's log (../../config/paths.ts's). */
+  LOG?: string;
+  /** How the bridge is started, word by word (../bridge-command.ts): plain words, written as they are. */
+  BRIDGE_COMMAND?: readonly string[];
   /** The timer's schedule lines (./timer-schedule.ts), in place of the {{SCHEDULE}} line. */
   SCHEDULE?: readonly string[];
 }
 
-export class UnitError extends Error {}
+/** A template systemd would not take (a TemplateError, as the interface's). */
+export class UnitError extends TemplateError {}
+
 
 const QUOTED_KEY = /^(Exec[A-Za-z]+|Environment)$/;
 const PLACEHOLDER = /\{\{([A-Z_]+)\}\}/g;
@@ -33,7 +40,8 @@ function fillLine(line: string, unitName: string, values: UnitValues): string {
   if (/^\s*[#;]/.test(line)) return line;
   const key = line.slice(0, Math.max(0, line.indexOf('='))).trim();
   return line.replace(PLACEHOLDER, (placeholder, name: string, offset: number) => {
-    const value = name === 'SCHEDULE' ? undefined : values[name as keyof Omit<UnitValues, 'SCHEDULE'>];
+    if (name === 'BRIDGE_COMMAND' && values.BRIDGE_COMMAND && key.startsWith('Exec')) return values.BRIDGE_COMMAND.join(' ');
+    const value = name === 'SCHEDULE' || name === 'BRIDGE_COMMAND' ? undefined : values[name as 'PROJECT_DIR' | 'PATH' | 'LOG'];
     if (value === undefined) throw new UnitError(`${unitName}: template has an unknown placeholder ${placeholder}`);
     if (QUOTED_KEY.test(key) && (line.slice(0, offset).split('"').length - 1) % 2 === 0) {
       throw new UnitError(`${unitName}: ${placeholder} in ${key}= must be inside "…"`);

@@ -1,12 +1,15 @@
 import fs from 'fs-extra';
 import type { ProjectPaths } from '../../config/paths.js';
 import { readBeacon } from '../../restart/bridge-beacon.js';
+import { bridgeCommand } from '../bridge-command.js';
 import { launchPath, programOf } from '../launch-path.js';
 import { versionedNodeWarning } from '../node-folder.js';
+import { TemplateError } from '../service-manager.js';
 import { describeSchedule, parseSchedule, ScheduleError, type Schedule, type ScheduleOptions } from '../schedule.js';
-import { POLL_MS, START_WAIT_MS } from '../service.js';
+import { POLL_MS } from '../../lib/poll.js';
+import { START_WAIT_MS } from '../install.js';
 import { lingeringWarning, readLingering } from './lingering.js';
-import { renderUnit, UnitError } from './render-unit.js';
+import { renderUnit } from './render-unit.js';
 import { noUserManager, type CommandResult, type RunCommand, type Systemctl } from './systemctl.js';
 import { scheduleLines, scheduleOfTimer } from './timer-schedule.js';
 import { parseUnit, unitEnvironment, type UnitEntry } from './unit-file.js';
@@ -37,6 +40,9 @@ export interface SystemdDeps {
   sleep(ms: number): Promise<void>;
   print(line: string): void;
 }
+
+/** The PATH systemd's user manager gives units that set none (systemd's built-in default). */
+export const SYSTEMD_DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 /** systemctl's own message, or its exit status when it printed nothing. */
 function failure(args: readonly string[], result: CommandResult): string {
@@ -94,7 +100,13 @@ export function installedPath(deps: SystemdDeps, unit: SystemdUnit): string | un
 }
 
 function render(deps: SystemdDeps, unit: SystemdUnit, path: string, schedule: Schedule): string {
-  return renderUnit(unit.template, unit.name, { PROJECT_DIR: deps.paths.root, PATH: path, SCHEDULE: scheduleLines(schedule) });
+  return renderUnit(unit.template, unit.name, {
+    PROJECT_DIR: deps.paths.root,
+    PATH: path,
+    LOG: unit.log,
+    BRIDGE_COMMAND: bridgeCommand(deps.paths),
+    SCHEDULE: scheduleLines(schedule),
+  });
 }
 
 /**
@@ -165,7 +177,7 @@ export async function installUnits(deps: SystemdDeps, options: ScheduleOptions, 
     return 2;
   }
   const agentProgram = deps.agentCommand ? programOf(deps.agentCommand) : undefined;
-  const found = launchPath(deps.searchPath, agentProgram ? [agentProgram] : []);
+  const found = launchPath(deps.searchPath, agentProgram ? [agentProgram] : [], SYSTEMD_DEFAULT_PATH);
   for (const command of found.missing) deps.print(`note: ${command} is not on PATH now, so the units will not find it either`);
   const versioned = found.found.node ? versionedNodeWarning(found.found.node) : undefined;
   if (versioned) deps.print(versioned);
@@ -173,7 +185,7 @@ export async function installUnits(deps: SystemdDeps, options: ScheduleOptions, 
   try {
     rendered = deps.units.all.map((unit) => [unit, render(deps, unit, found.path, schedule)]);
   } catch (error) {
-    if (!(error instanceof UnitError)) throw error;
+    if (!(error instanceof TemplateError)) throw error;
     deps.print(`FAIL: ${error.message}. Nothing was installed.`);
     return 1;
   }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_DIR_PLACEHOLDER } from '../launchd-jobs.js';
-import { parseUnit, unitValue } from './unit-file.js';
+import type { ProjectPaths } from '../../config/paths.js';
 
 /**
  * The three systemd user units this project installs. Their templates in
@@ -19,7 +18,7 @@ export interface SystemdUnit {
   name: string;
   /** The template's text: placeholders still in place. */
   template: string;
-  /** A service's log, relative to the project root (StandardOutput=append:). */
+  /** A service's log (StandardOutput=append:); a timer has none. */
   log: string | undefined;
 }
 
@@ -30,21 +29,14 @@ export interface SystemdUnits {
   all: readonly SystemdUnit[];
 }
 
-function readUnit(root: string, templateFile: string): SystemdUnit {
-  const template = fs.readFileSync(path.join(root, templateFile), 'utf8');
-  const output = unitValue(parseUnit(template), 'Service', 'StandardOutput');
-  const prefix = `append:${PROJECT_DIR_PLACEHOLDER}/`;
-  const log = output?.startsWith(prefix) ? output.slice(prefix.length) : undefined;
-  return { name: path.basename(templateFile), template, log };
+function readUnit(root: string, templateFile: string, log: string | undefined): SystemdUnit {
+  return { name: path.basename(templateFile), template: fs.readFileSync(path.join(root, templateFile), 'utf8'), log };
 }
 
-export function systemdUnits(root: string): SystemdUnits {
-  const bridge = readUnit(root, UNIT_TEMPLATES.bridge);
-  const update = readUnit(root, UNIT_TEMPLATES.update);
-  const timer = readUnit(root, UNIT_TEMPLATES.timer);
-  for (const [file, unit] of [[UNIT_TEMPLATES.bridge, bridge], [UNIT_TEMPLATES.update, update]] as const) {
-    if (!unit.log) throw new Error(`${file}: a service template needs StandardOutput=append:${PROJECT_DIR_PLACEHOLDER}/<log>`);
-  }
+export function systemdUnits(paths: ProjectPaths): SystemdUnits {
+  const bridge = readUnit(paths.root, UNIT_TEMPLATES.bridge, paths.bridgeLog);
+  const update = readUnit(paths.root, UNIT_TEMPLATES.update, paths.updateLog);
+  const timer = readUnit(paths.root, UNIT_TEMPLATES.timer, undefined);
   return { bridge, update, timer, all: [bridge, update, timer] };
 }
 
