@@ -25,8 +25,10 @@
 #
 # Settings: VALOR_FETCH_TIMEOUT (seconds the fetch may take, a whole number,
 # default 60), from the environment or else the project's .env, as the bridge
-# reads it; VALOR_UPDATE_TRIGGER (who started the run: manual, telegram or
-# schedule; recorded in data/last-update), from the environment only.
+# reads it, as are VALOR_TRUSTED_SIGNERS and VALOR_TRUSTED_GPG_KEYS
+# (scripts/lib/trusted-signers.sh); VALOR_UPDATE_TRIGGER (who started the
+# run: manual, telegram or schedule; recorded in data/last-update), from the
+# environment only.
 #
 # Its parts are in scripts/lib/, one file a concern, each defining functions
 # only. They are all read here, before the first git command: a run that
@@ -82,6 +84,8 @@ esac
 . "$project_dir/scripts/lib/last-update.sh"
 # shellcheck source=lib/check.sh
 . "$project_dir/scripts/lib/check.sh"
+# shellcheck source=lib/trusted-signers.sh
+. "$project_dir/scripts/lib/trusted-signers.sh"
 
 project_paths "$project_dir"
 unset project_dir
@@ -214,6 +218,7 @@ finish_update() {
     say "No runtime changes: restart not needed."
     SUMMARY="Update complete. $COMMITS commit(s) pulled, no restart needed."
   fi
+  note_signer
   if [ -n "$STASH_LEFT" ]; then
     OUTCOME=updated-with-conflict
     SUMMARY="$SUMMARY Local edits conflicted: kept in $STASH_LEFT."
@@ -231,6 +236,7 @@ main() {
   export GIT_CEILING_DIRECTORIES="${GIT_CEILING_DIRECTORIES:-/}"
 
   check_settings
+  check_trust_settings
   read_clock
   trap_signals
   if [ "$CHECK_ONLY" = true ]; then
@@ -254,6 +260,7 @@ main() {
     fail_diverged
   fi
   if [ "$BEHIND" -gt 0 ]; then
+    verify_upstream_tip
     stash_tracked_changes
     fast_forward
   fi

@@ -136,6 +136,7 @@ run_check() {
   elif [ "$AHEAD" -gt 0 ]; then
     say "WARN: $BRANCH has $AHEAD local commit(s) not on $UPSTREAM; push or drop them."
   fi
+  [ "$BEHIND" -eq 0 ] || verify_upstream_tip
   if [ "$BEHIND" -gt 0 ] || [ -f "$IN_PROGRESS" ]; then
     check_incoming
   else
