@@ -15,8 +15,9 @@
 # it sees the flag. It does not create virtualenvs, install tools, or set a
 # machine up (the README's "Set up a new machine" does).
 #
-# Usage: remote-update.sh [--check]
-#   --check  fetch and say what an update would do; change nothing else.
+# Usage: remote-update.sh [--check | --ignore-hold]
+#   --check        fetch and say what an update would do; change nothing else.
+#   --ignore-hold  update although the machine is held (scripts/lib/hold.sh).
 #
 # Exit status: 0 when updated, already up to date, or another run holds the
 # lock (with --check: an update would succeed); 1 when the update failed
@@ -86,6 +87,8 @@ esac
 . "$project_dir/scripts/lib/check.sh"
 # shellcheck source=lib/trusted-signers.sh
 . "$project_dir/scripts/lib/trusted-signers.sh"
+# shellcheck source=lib/hold.sh
+. "$project_dir/scripts/lib/hold.sh"
 
 project_paths "$project_dir"
 unset project_dir
@@ -102,6 +105,7 @@ UPSTREAM=""
 TRACKED_CHANGES=""
 # Set as the run goes.
 CHECK_ONLY=false
+IGNORE_HOLD=false
 WORK_DIR=""
 LOCK_RECORD=""
 UPDATE_DONE=false
@@ -134,12 +138,13 @@ CHECK_PROBLEMS=""
 
 usage() {
   cat <<'USAGE'
-Usage: bash scripts/remote-update.sh [--check]
+Usage: bash scripts/remote-update.sh [--check | --ignore-hold]
 
 Pulls the checkout's branch from its upstream, syncs dependencies when their
 files changed, and queues a bridge restart (data/restart-requested).
-  --check     fetch and report what an update would do; change nothing else
-  -h, --help  show this help
+  --check        fetch and report what an update would do; change nothing else
+  --ignore-hold  update although the machine is held (scripts/valor-service.sh hold)
+  -h, --help     show this help
 Exit status: 0 updated or up to date, 1 failed, 2 bad argument.
 USAGE
 }
@@ -148,6 +153,7 @@ parse_args() {
   case "${1:-}" in
     "") ;;
     --check) CHECK_ONLY=true ;;
+    --ignore-hold) IGNORE_HOLD=true ;;
     -h | --help)
       usage
       exit 0
@@ -245,6 +251,7 @@ main() {
   fi
   trap finish EXIT
   read_checkout
+  skip_if_held
   if ! acquire_lock; then
     OUTCOME=skipped
     conclude "Another update is already running. Skipping."

@@ -126,6 +126,7 @@ run_check() {
   trap 'rm -rf "$WORK_DIR"' EXIT
   : > "$WORK_DIR/started"
   say "Check only: nothing is changed but the remote-tracking refs."
+  check_hold
   check_lock
   check_git_locks
   fetch_upstream

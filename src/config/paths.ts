@@ -41,6 +41,8 @@ export interface ProjectPaths {
   bridgeBeacon: string;
   /** What the update job's bridge check has alerted (see ../service/bridge-check/). */
   bridgeAlert: string;
+  /** A hold on updates, key=value lines: written and read by scripts/lib/hold.sh. */
+  hold: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -66,6 +68,7 @@ export function projectPaths(root: string): ProjectPaths {
     consoleInbox: path.join(dataDir, 'console-inbox.jsonl'),
     bridgeBeacon: path.join(dataDir, 'bridge.json'),
     bridgeAlert: path.join(dataDir, 'bridge-alert.json'),
+    hold: path.join(dataDir, 'hold'),
   };
 }
 
