@@ -19,8 +19,8 @@
 #   --check        fetch and say what an update would do; change nothing else.
 #   --ignore-hold  update although the machine is held (scripts/lib/hold.sh).
 #
-# Exit status: 0 when updated, already up to date, or another run holds the
-# lock (with --check: an update would succeed); 1 when the update failed
+# Exit status: 0 when updated, already up to date, held, or another run holds
+# the lock (with --check: an update would succeed); 1 when the update failed
 # (with --check: it would fail); 2 for a bad argument or setting; 128+N when
 # stopped by signal N (SIGHUP, SIGINT, SIGTERM).
 #
@@ -145,7 +145,7 @@ files changed, and queues a bridge restart (data/restart-requested).
   --check        fetch and report what an update would do; change nothing else
   --ignore-hold  update although the machine is held (scripts/valor-service.sh hold)
   -h, --help     show this help
-Exit status: 0 updated or up to date, 1 failed, 2 bad argument.
+Exit status: 0 updated, up to date or held, 1 failed, 2 bad argument.
 USAGE
 }
 
