@@ -9,11 +9,7 @@ load test_helper
 
 setup() {
   setup_repos
-  cp "$REPO_ROOT/scripts/scheduled-update.sh" "$UPSTREAM/scripts/"
-  git -C "$UPSTREAM" add -A
-  git -C "$UPSTREAM" commit -q -m "the scheduled entry point"
-  git -C "$UPSTREAM" push -q origin main
-  git -C "$MACHINE" pull -q --ff-only
+  ship_to_machine scripts/scheduled-update.sh
   ln -s "$(command -v curl)" "$SYSTEM_BIN/curl"
   # The health check: what it was handed, for the URL to be looked for.
   make_stub node "export -p > '$BATS_TEST_TMPDIR/node.env'"

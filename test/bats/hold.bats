@@ -8,11 +8,7 @@ load test_helper
 
 setup() {
   setup_repos
-  cp "$REPO_ROOT/scripts/valor-service.sh" "$UPSTREAM/scripts/"
-  git -C "$UPSTREAM" add -A
-  git -C "$UPSTREAM" commit -q -m "the service script"
-  git -C "$UPSTREAM" push -q origin main
-  git -C "$MACHINE" pull -q --ff-only
+  ship_to_machine scripts/valor-service.sh
   ln -s "$(command -v id)" "$SYSTEM_BIN/id"
   export USER=alice
   upstream_commit notes.txt "a note" "Add notes"

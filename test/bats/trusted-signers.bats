@@ -84,6 +84,26 @@ assert_nothing_changed() {
   assert_equal "$(ls -A "$MACHINE/data")" "last-update"
 }
 
+# assert_refused WHY: an upstream commit over a dirty machine, its tip signed
+# as the upstream is set to sign: the run's one line is the FAIL line giving
+# WHY, recorded as failed, and nothing changed.
+assert_refused() {
+  local why=$1 before line
+  upstream_commit notes.txt "a note" "Add notes"
+  dirty_machine
+  before="$(machine_state)"
+  line="FAIL: $(short_sha "$UPSTREAM") \"Add notes\" is not signed by a trusted key ($why); nothing was changed"
+
+  run_update
+
+  assert_failure 1
+  assert_output "[remote-update] $line"
+  assert_nothing_changed "$before"
+  assert_last_update outcome failed
+  assert_last_update exit 1
+  assert_last_update summary "$line"
+}
+
 run_check() {
   PATH="$SCRIPT_PATH" run bash "$(update_script)" --check
 }
@@ -110,36 +130,12 @@ run_check() {
 
 @test "an unsigned tip: FAIL, exit 1, recorded, nothing changed" {
   sign_upstream_with none
-  upstream_commit notes.txt "a note" "Add notes"
-  dirty_machine
-  local before tip
-  before="$(machine_state)"
-  tip="$(short_sha "$UPSTREAM")"
-
-  run_update
-
-  assert_failure 1
-  assert_output "[remote-update] FAIL: $tip \"Add notes\" is not signed by a trusted key (no signature); nothing was changed"
-  assert_nothing_changed "$before"
-  assert_last_update outcome failed
-  assert_last_update exit 1
-  assert_last_update summary "FAIL: $tip \"Add notes\" is not signed by a trusted key (no signature); nothing was changed"
+  assert_refused "no signature"
 }
 
 @test "a tip signed by a key the file does not list: refused, naming the key, nothing changed" {
   sign_upstream_with mallory
-  upstream_commit notes.txt "a note" "Add notes"
-  dirty_machine
-  local before tip
-  before="$(machine_state)"
-  tip="$(short_sha "$UPSTREAM")"
-
-  run_update
-
-  assert_failure 1
-  assert_output "[remote-update] FAIL: $tip \"Add notes\" is not signed by a trusted key (signed with SSH key $(ssh_fingerprint mallory), which is not a trusted key); nothing was changed"
-  assert_nothing_changed "$before"
-  assert_last_update outcome failed
+  assert_refused "signed with SSH key $(ssh_fingerprint mallory), which is not a trusted key"
 }
 
 @test "a trusted tip over commits no trusted key signed: updated (only the tip is verified); --check names them first" {
@@ -212,15 +208,7 @@ run_check() {
 
 @test "a GPG signature with no VALOR_TRUSTED_GPG_KEYS: refused, though the machine's own keyring trusts the key" {
   sign_upstream_with_gpg
-  upstream_commit notes.txt "a note" "Add notes"
-  local before
-  before="$(machine_state)"
-
-  run_update
-
-  assert_failure 1
-  assert_output "[remote-update] FAIL: $(short_sha "$UPSTREAM") \"Add notes\" is not signed by a trusted key (signed with GPG key ${BOB_KEY:24}, which is not a trusted key); nothing was changed"
-  assert_nothing_changed "$before"
+  assert_refused "signed with GPG key ${BOB_KEY:24}, which is not a trusted key"
 }
 
 @test "VALOR_TRUSTED_GPG_KEYS that holds no key: FAIL, exit 1, nothing changed" {
