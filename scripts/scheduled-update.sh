@@ -5,7 +5,8 @@
 # second, run scripts/remote-update.sh as a scheduled run, then check that the
 # bridge came back from the last restart (src/service/bridge-health-cli.ts:
 # it records a bridge that did not in data/last-update and can alert a chat),
-# then ping VALOR_HEARTBEAT_URL when it is set (scripts/lib/heartbeat.sh).
+# then ping VALOR_HEARTBEAT_URL when it is set, in the environment or else the
+# project's .env (scripts/lib/heartbeat.sh).
 #
 # It does not update anything itself, and is not for /update or a manual run:
 # those run scripts/remote-update.sh directly, with no delay.
@@ -24,11 +25,16 @@ set -euo pipefail
 
 readonly LOG_PREFIX="[scheduled-update]"
 
-PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-readonly PROJECT_DIR
-readonly HEALTH_CHECK="src/service/bridge-health-cli.ts"
+project_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+# shellcheck source=lib/paths.sh
+. "$project_dir/scripts/lib/paths.sh"
+# shellcheck source=lib/env-file.sh
+. "$project_dir/scripts/lib/env-file.sh"
 # shellcheck source=lib/heartbeat.sh
-. "$PROJECT_DIR/scripts/lib/heartbeat.sh"
+. "$project_dir/scripts/lib/heartbeat.sh"
+project_paths "$project_dir"
+unset project_dir
+readonly HEALTH_CHECK="src/service/bridge-health-cli.ts"
 
 say() {
   printf '%s %s\n' "$LOG_PREFIX" "$*"

@@ -13,11 +13,13 @@
 # in no line the job prints. The ping is bounded (curl --max-time) and its
 # trouble is a WARN line, never the job's status.
 #
-# Sourced by scripts/scheduled-update.sh: functions only. Uses its say and
-# PROJECT_DIR.
+# Sourced by scripts/scheduled-update.sh: functions only. Uses its say, and
+# ENV_FILE and LAST_UPDATE (paths.sh), env_file_setting (env-file.sh).
 
-# Takes the URL out of the environment into HEARTBEAT_URL ("" when unset).
+# Takes the URL out of the environment, or else .env, into HEARTBEAT_URL (""
+# when unset). Read from .env, it never was in the environment.
 take_heartbeat_url() {
+  env_file_setting "$ENV_FILE" VALOR_HEARTBEAT_URL || true
   HEARTBEAT_URL="${VALOR_HEARTBEAT_URL:-}"
   unset VALOR_HEARTBEAT_URL
 }
@@ -33,7 +35,7 @@ mark_heartbeat_start() {
 # RUN_RECORD: the time, exit and summary lines of data/last-update, those the
 # script writes (the health check adds others); SUMMARY_RECORDED its summary.
 read_run_record() {
-  local line record="$PROJECT_DIR/data/last-update"
+  local line record=$LAST_UPDATE
   RUN_RECORD="" SUMMARY_RECORDED=""
   [ -f "$record" ] && [ -r "$record" ] || return 0
   while IFS= read -r line; do

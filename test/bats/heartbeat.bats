@@ -85,6 +85,24 @@ assert_secret_nowhere() {
   assert [ -s "$BATS_TEST_TMPDIR/node.env" ]
 }
 
+@test "the URL read from .env: pinged the same, in no output, record or child's environment; the environment wins" {
+  start_server ok
+  printf '# this machine\x27s check\nVALOR_HEARTBEAT_URL="%s"\n' "$VALOR_HEARTBEAT_URL" > "$MACHINE/.env"
+  unset VALOR_HEARTBEAT_URL
+
+  run_scheduled
+
+  assert_success
+  run cat "$REQUESTS"
+  assert_output "POST /ping/$SECRET Already up to date. ($(short_sha "$MACHINE"))"
+  assert_secret_nowhere
+  assert [ -s "$BATS_TEST_TMPDIR/node.env" ]
+
+  VALOR_HEARTBEAT_URL="" run_scheduled
+  assert_success
+  assert_equal "$(wc -l < "$REQUESTS")" 1
+}
+
 @test "a failed run: <url>/fail, its FAIL line as the body; the job's status is the update's" {
   start_server ok
   git -C "$MACHINE" remote set-url origin "$BATS_TEST_TMPDIR/no-such-origin.git"
