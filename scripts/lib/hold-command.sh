@@ -5,7 +5,9 @@
 # line. They write data/hold as hold.sh describes it (the chat's /update hold
 # and /update resume write the same file), and need neither node nor launchd.
 # A hold lasts 24 hours unless `for` says otherwise, at most 7 days, so that
-# a forgotten one cannot keep a machine from its updates for ever.
+# a forgotten one cannot keep a machine from its updates for ever. It is by
+# the login name, or by VALOR_HOLD_BY (the bridge's /update hold sets it to
+# the sender, @name): one writer of data/hold, whoever asks.
 #
 # Sourced by scripts/valor-service.sh: functions only. Uses its LOG_PREFIX.
 
@@ -13,8 +15,11 @@ hold_say() {
   printf '%s %s\n' "$LOG_PREFIX" "$*"
 }
 
+# The usage on a line of its own: the chat's /update hold replies with the
+# FAIL line and its own usage.
 hold_usage_error() {
-  hold_say "FAIL: $1. Nothing was changed. (usage: scripts/valor-service.sh hold [for 30m|4h|2d] [REASON] | resume)"
+  hold_say "FAIL: $1. Nothing was changed."
+  hold_say "usage: scripts/valor-service.sh hold [for 30m|4h|2d] [REASON] | resume"
   exit 2
 }
 
@@ -51,7 +56,7 @@ hold_command() {
     describe_hold "$now"
     hold_say "Replacing the hold $HOLD_DESC."
   fi
-  write_hold "$now" "$HOLD_SECONDS" "${USER:-$(id -un)}" "$HOLD_REASON_ARG"
+  write_hold "$now" "$HOLD_SECONDS" "${VALOR_HOLD_BY:-${USER:-$(id -un)}}" "$HOLD_REASON_ARG"
   read_hold "$now"
   describe_hold "$now"
   hold_say "Held $HOLD_DESC: scheduled runs and /update skip the update until then. scripts/valor-service.sh resume releases it."

@@ -190,19 +190,28 @@ readonly HELD="Held by @alice until 18:40 UTC (debugging the catch-up)"
   assert [ ! -e "$MACHINE/data/hold" ]
 }
 
-@test "bad hold arguments: one line, exit 2, nothing written" {
+@test "bad hold arguments: the FAIL line, then the usage, exit 2, nothing written" {
   local args
   for args in "for" "for 4" "for 4x" "for h" "for -4h" "for 0m" "for 8d" "for 1000000d" "for 4.5h"; do
     # shellcheck disable=SC2086 # split on purpose
     run_service hold $args
     assert_failure 2
-    assert_equal "${#lines[@]}" 1
-    assert_output --regexp "^\[valor-service\] FAIL: .*\. Nothing was changed\. \(usage: scripts/valor-service\.sh hold \[for 30m\|4h\|2d\] \[REASON\] \| resume\)$"
+    assert_equal "${#lines[@]}" 2
+    assert_line -n 0 --regexp "^\[valor-service\] FAIL: .*\. Nothing was changed\.$"
+    assert_line -n 1 "[valor-service] usage: scripts/valor-service.sh hold [for 30m|4h|2d] [REASON] | resume"
   done
   run_service resume now
   assert_failure 2
   assert_output --partial "FAIL: resume takes no argument (got 'now')."
   assert [ ! -e "$MACHINE/data" ]
+}
+
+@test "VALOR_HOLD_BY (the chat's sender) is who holds, not the login name" {
+  VALOR_HOLD_BY=@carol run_service hold for 2h the demo
+
+  assert_success
+  assert_equal "$(hold_key by)" "@carol"
+  assert_output --regexp '^\[valor-service\] Held by @carol until [0-9:]+ UTC \(the demo\): '
 }
 
 @test "a reason over several lines is kept on one" {
