@@ -20,6 +20,8 @@ export interface ProjectPaths {
   /** The update job's log. */
   updateLog: string;
   updateScript: string;
+  /** scripts/valor-service.sh: its hold and resume are the one writer of `hold`. */
+  serviceScript: string;
   /** "<UTC time> <N> commit(s)": written by the update script, removed by the restart. */
   restartFlag: string;
   jobsDir: string;
@@ -57,6 +59,7 @@ export function projectPaths(root: string): ProjectPaths {
     bridgeLog: path.join(logsDir, 'bridge.log'),
     updateLog: path.join(logsDir, 'update.log'),
     updateScript: path.join(root, 'scripts', 'remote-update.sh'),
+    serviceScript: path.join(root, 'scripts', 'valor-service.sh'),
     restartFlag: path.join(dataDir, 'restart-requested'),
     jobsDir: path.join(dataDir, 'jobs'),
     restartNotice: path.join(dataDir, 'restart-notice.json'),

@@ -31,8 +31,8 @@ export const OTHER_SETTINGS = [
   'VALOR_HEARTBEAT_URL',
 ] as const;
 
-/** Set for each run by whoever starts the update script (the bridge, the schedule): never in .env. */
-export const PER_RUN_NAMES = ['VALOR_UPDATE_TRIGGER'] as const;
+/** Set for each run by whoever starts a script (the bridge, the schedule): never in .env. VALOR_HOLD_BY: who asked for /update hold. */
+export const PER_RUN_NAMES = ['VALOR_UPDATE_TRIGGER', 'VALOR_HOLD_BY'] as const;
 
 const KNOWN: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS, ...PER_RUN_NAMES];
 const SUGGESTIBLE: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS];
