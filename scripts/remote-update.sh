@@ -15,18 +15,21 @@
 # it sees the flag. It does not create virtualenvs, install tools, or set a
 # machine up (the README's "Set up a new machine" does).
 #
-# Usage: remote-update.sh [--check]
-#   --check  fetch and say what an update would do; change nothing else.
+# Usage: remote-update.sh [--check | --ignore-hold]
+#   --check        fetch and say what an update would do; change nothing else.
+#   --ignore-hold  update although the machine is held (scripts/lib/hold.sh).
 #
-# Exit status: 0 when updated, already up to date, or another run holds the
-# lock (with --check: an update would succeed); 1 when the update failed
+# Exit status: 0 when updated, already up to date, held, or another run holds
+# the lock (with --check: an update would succeed); 1 when the update failed
 # (with --check: it would fail); 2 for a bad argument or setting; 128+N when
 # stopped by signal N (SIGHUP, SIGINT, SIGTERM).
 #
 # Settings: VALOR_FETCH_TIMEOUT (seconds the fetch may take, a whole number,
 # default 60), from the environment or else the project's .env, as the bridge
-# reads it; VALOR_UPDATE_TRIGGER (who started the run: manual, telegram or
-# schedule; recorded in data/last-update), from the environment only.
+# reads it, as are VALOR_TRUSTED_SIGNERS and VALOR_TRUSTED_GPG_KEYS
+# (scripts/lib/trusted-signers.sh); VALOR_UPDATE_TRIGGER (who started the
+# run: manual, telegram or schedule; recorded in data/last-update), from the
+# environment only.
 #
 # Its parts are in scripts/lib/, one file a concern, each defining functions
 # only. They are all read here, before the first git command: a run that
@@ -82,6 +85,10 @@ esac
 . "$project_dir/scripts/lib/last-update.sh"
 # shellcheck source=lib/check.sh
 . "$project_dir/scripts/lib/check.sh"
+# shellcheck source=lib/trusted-signers.sh
+. "$project_dir/scripts/lib/trusted-signers.sh"
+# shellcheck source=lib/hold.sh
+. "$project_dir/scripts/lib/hold.sh"
 
 project_paths "$project_dir"
 unset project_dir
@@ -98,6 +105,7 @@ UPSTREAM=""
 TRACKED_CHANGES=""
 # Set as the run goes.
 CHECK_ONLY=false
+IGNORE_HOLD=false
 WORK_DIR=""
 LOCK_RECORD=""
 UPDATE_DONE=false
@@ -130,13 +138,14 @@ CHECK_PROBLEMS=""
 
 usage() {
   cat <<'USAGE'
-Usage: bash scripts/remote-update.sh [--check]
+Usage: bash scripts/remote-update.sh [--check | --ignore-hold]
 
 Pulls the checkout's branch from its upstream, syncs dependencies when their
 files changed, and queues a bridge restart (data/restart-requested).
-  --check     fetch and report what an update would do; change nothing else
-  -h, --help  show this help
-Exit status: 0 updated or up to date, 1 failed, 2 bad argument.
+  --check        fetch and report what an update would do; change nothing else
+  --ignore-hold  update although the machine is held (scripts/valor-service.sh hold)
+  -h, --help     show this help
+Exit status: 0 updated, up to date or held, 1 failed, 2 bad argument.
 USAGE
 }
 
@@ -144,6 +153,7 @@ parse_args() {
   case "${1:-}" in
     "") ;;
     --check) CHECK_ONLY=true ;;
+    --ignore-hold) IGNORE_HOLD=true ;;
     -h | --help)
       usage
       exit 0
@@ -214,6 +224,7 @@ finish_update() {
     say "No runtime changes: restart not needed."
     SUMMARY="Update complete. $COMMITS commit(s) pulled, no restart needed."
   fi
+  note_signer
   if [ -n "$STASH_LEFT" ]; then
     OUTCOME=updated-with-conflict
     SUMMARY="$SUMMARY Local edits conflicted: kept in $STASH_LEFT."
@@ -231,6 +242,7 @@ main() {
   export GIT_CEILING_DIRECTORIES="${GIT_CEILING_DIRECTORIES:-/}"
 
   check_settings
+  check_trust_settings
   read_clock
   trap_signals
   if [ "$CHECK_ONLY" = true ]; then
@@ -239,6 +251,7 @@ main() {
   fi
   trap finish EXIT
   read_checkout
+  skip_if_held
   if ! acquire_lock; then
     OUTCOME=skipped
     conclude "Another update is already running. Skipping."
@@ -254,6 +267,7 @@ main() {
     fail_diverged
   fi
   if [ "$BEHIND" -gt 0 ]; then
+    verify_upstream_tip
     stash_tracked_changes
     fast_forward
   fi

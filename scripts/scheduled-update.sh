@@ -4,7 +4,9 @@
 # schedule: wait a random delay so that a fleet does not fetch at the same
 # second, run scripts/remote-update.sh as a scheduled run, then check that the
 # bridge came back from the last restart (src/service/bridge-health-cli.ts:
-# it records a bridge that did not in data/last-update and can alert a chat).
+# it records a bridge that did not in data/last-update and can alert a chat),
+# then ping VALOR_HEARTBEAT_URL when it is set, in the environment or else the
+# project's .env (scripts/lib/heartbeat.sh).
 #
 # It does not update anything itself, and is not for /update or a manual run:
 # those run scripts/remote-update.sh directly, with no delay.
@@ -13,16 +15,25 @@
 #   --jitter  the longest random delay before the update (default 0).
 #
 # Exit status: the update's (see remote-update.sh); 2 for a bad argument.
-# The health check's own trouble is a WARN line, never the job's status.
+# The health check's and the heartbeat's own trouble is a WARN line, never
+# the job's status.
 #
 # Written for macOS's /bin/bash 3.2 and BSD userland.
 
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 readonly LOG_PREFIX="[scheduled-update]"
 
-PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-readonly PROJECT_DIR
+project_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+# shellcheck source=lib/paths.sh
+. "$project_dir/scripts/lib/paths.sh"
+# shellcheck source=lib/env-file.sh
+. "$project_dir/scripts/lib/env-file.sh"
+# shellcheck source=lib/heartbeat.sh
+. "$project_dir/scripts/lib/heartbeat.sh"
+project_paths "$project_dir"
+unset project_dir
 readonly HEALTH_CHECK="src/service/bridge-health-cli.ts"
 
 say() {
@@ -75,10 +86,13 @@ health_check() {
 
 main() {
   local jitter status=0
+  take_heartbeat_url
   jitter=$(parse_jitter "$@")
   random_delay "$jitter"
+  mark_heartbeat_start
   VALOR_UPDATE_TRIGGER=schedule "$BASH" "$PROJECT_DIR/scripts/remote-update.sh" || status=$?
   health_check
+  ping_heartbeat "$status"
   exit "$status"
 }
 

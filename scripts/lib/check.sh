@@ -126,6 +126,7 @@ run_check() {
   trap 'rm -rf "$WORK_DIR"' EXIT
   : > "$WORK_DIR/started"
   say "Check only: nothing is changed but the remote-tracking refs."
+  check_hold
   check_lock
   check_git_locks
   fetch_upstream
@@ -136,6 +137,7 @@ run_check() {
   elif [ "$AHEAD" -gt 0 ]; then
     say "WARN: $BRANCH has $AHEAD local commit(s) not on $UPSTREAM; push or drop them."
   fi
+  [ "$BEHIND" -eq 0 ] || verify_upstream_tip
   if [ "$BEHIND" -gt 0 ] || [ -f "$IN_PROGRESS" ]; then
     check_incoming
   else

@@ -4,7 +4,8 @@
 # src/config/paths.ts for the paths both know (test/bats/paths.bats compares
 # them).
 #
-# Sourced by scripts/remote-update.sh: functions only.
+# Sourced by scripts/remote-update.sh, scripts/valor-service.sh and
+# scripts/scheduled-update.sh: functions only.
 
 # project_paths ROOT: sets the paths, read-only, for the project in ROOT.
 # shellcheck disable=SC2034 # read by the other files
@@ -16,4 +17,6 @@ project_paths() {
   readonly IN_PROGRESS="$data/update-in-progress" PULL_RECORD="$data/update-pulling" STASH_RECORD="$data/update-stash"
   # What the bridge reads.
   readonly RESTART_FLAG="$data/restart-requested" LAST_UPDATE="$data/last-update" LAST_UPDATE_LOCK="$data/last-update.lock"
+  # What keeps a machine at its code (scripts/lib/hold.sh).
+  readonly HOLD_FILE="$data/hold"
 }

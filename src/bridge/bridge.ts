@@ -11,13 +11,15 @@ import type { ReplyTarget, Transport } from '../transport/transport.js';
 import { RECORD_POLL_MS, ScheduleReporter } from '../update/schedule-reporter.js';
 import { createUpdateHandler } from '../update/update-handler.js';
 import type { UpdateRunner } from '../update/run-update-script.js';
+import type { HoldRunner } from '../update/run-hold-command.js';
+import { readHold } from '../update/hold.js';
 import { catchUp } from '../catchup/catch-up.js';
 import { CatchUpGate } from '../catchup/catch-up-gate.js';
 import type { ChatMarks } from '../catchup/chat-marks.js';
 import { createMessageHandler } from './message-handler.js';
 import { clearStaleFlag, flagExists, flagWrittenAtMs, removeFlag, takeNotice, writeNotice } from '../restart/restart-files.js';
 import { writeBeacon, type BridgeBeacon } from '../restart/bridge-beacon.js';
-import { addLastUpdateFields } from '../restart/last-update.js';
+import { addLastUpdateFields, readLastUpdate } from '../restart/last-update.js';
 import type { SelfTestFailure, SelfTestRunner } from '../restart/run-self-test.js';
 import { refusedStage, restartedStage } from '../update/reply-text.js';
 import { tellRestartStage } from '../update/restart-stage.js';
@@ -45,6 +47,8 @@ export interface BridgeDeps {
   /** data/chat-marks.json, the one reader and writer of it (the console's inbox reads it too). */
   marks: ChatMarks;
   runUpdate: UpdateRunner;
+  /** scripts/valor-service.sh hold and resume, for /update hold and /update resume. */
+  runHold: HoldRunner;
   runAgent: AgentRunner | undefined;
   /** The checkout's self-test, run before a restart into it. */
   selfTest: SelfTestRunner;
@@ -137,6 +141,9 @@ export class Bridge {
     const handleUpdate = createUpdateHandler({
       transport: deps.transport,
       runUpdate: deps.runUpdate,
+      runHold: deps.runHold,
+      currentHold: () => readHold(deps.paths.hold, Date.now()),
+      lastOutcome: () => readLastUpdate(deps.paths.lastUpdate)?.outcome,
       machineName: deps.settings.machineName,
       updateUsers: deps.settings.updateUsers,
       secrets: deps.settings.secrets,
@@ -147,6 +154,7 @@ export class Bridge {
           startedAtMs: deps.processStartedAtMs,
           lastUpdatePath: deps.paths.lastUpdate,
           restartFlagPath: deps.paths.restartFlag,
+          holdPath: deps.paths.hold,
           readCheckout: deps.readCheckout,
           runningJobs: () => this.queue.runningCount(),
         }),

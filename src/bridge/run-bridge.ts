@@ -21,6 +21,7 @@ import { TelegramTransport } from '../transport/telegram-transport.js';
 import type { StoredPeer } from '../transport/stored-peer.js';
 import { LoginError, type Transport } from '../transport/transport.js';
 import { updateScriptRunner } from '../update/run-update-script.js';
+import { holdCommandRunner } from '../update/run-hold-command.js';
 
 /**
  * The bridge process: src/main.ts loads this module only to run the bridge,
@@ -90,6 +91,7 @@ async function createBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv):
     transport,
     marks,
     runUpdate: updateScriptRunner(groups, paths.root, paths.updateScript),
+    runHold: holdCommandRunner(groups, paths.root, paths.serviceScript),
     runAgent: settings.agentCommand ? shellAgentRunner(groups, settings.agentCommand, paths.root) : undefined,
     selfTest: selfTestRunner(groups, paths.root, { console: consoleMode, env: launchEnv }),
     loaded,

@@ -20,6 +20,8 @@ export interface ProjectPaths {
   /** The update job's log. */
   updateLog: string;
   updateScript: string;
+  /** scripts/valor-service.sh: its hold and resume are the one writer of `hold`. */
+  serviceScript: string;
   /** "<UTC time> <N> commit(s)": written by the update script, removed by the restart. */
   restartFlag: string;
   jobsDir: string;
@@ -41,6 +43,8 @@ export interface ProjectPaths {
   bridgeBeacon: string;
   /** What the update job's bridge check has alerted (see ../service/bridge-check/). */
   bridgeAlert: string;
+  /** A hold on updates, key=value lines: written and read by scripts/lib/hold.sh. */
+  hold: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -55,6 +59,7 @@ export function projectPaths(root: string): ProjectPaths {
     bridgeLog: path.join(logsDir, 'bridge.log'),
     updateLog: path.join(logsDir, 'update.log'),
     updateScript: path.join(root, 'scripts', 'remote-update.sh'),
+    serviceScript: path.join(root, 'scripts', 'valor-service.sh'),
     restartFlag: path.join(dataDir, 'restart-requested'),
     jobsDir: path.join(dataDir, 'jobs'),
     restartNotice: path.join(dataDir, 'restart-notice.json'),
@@ -66,6 +71,7 @@ export function projectPaths(root: string): ProjectPaths {
     consoleInbox: path.join(dataDir, 'console-inbox.jsonl'),
     bridgeBeacon: path.join(dataDir, 'bridge.json'),
     bridgeAlert: path.join(dataDir, 'bridge-alert.json'),
+    hold: path.join(dataDir, 'hold'),
   };
 }
 

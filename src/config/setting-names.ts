@@ -20,11 +20,19 @@ export const BRIDGE_SETTINGS = [
   'VALOR_CATCHUP_HOURS',
 ] as const;
 
-/** Read from the same environment by the update script and the update job's health check. */
-export const OTHER_SETTINGS = ['VALOR_FETCH_TIMEOUT', 'VALOR_ALERT_BOT_TOKEN', 'VALOR_ALERT_CHAT', 'VALOR_ALERT_API_URL'] as const;
+/** Read from the same environment by the update script, the update job and its health check. */
+export const OTHER_SETTINGS = [
+  'VALOR_FETCH_TIMEOUT',
+  'VALOR_ALERT_BOT_TOKEN',
+  'VALOR_ALERT_CHAT',
+  'VALOR_ALERT_API_URL',
+  'VALOR_TRUSTED_SIGNERS',
+  'VALOR_TRUSTED_GPG_KEYS',
+  'VALOR_HEARTBEAT_URL',
+] as const;
 
-/** Set for each run by whoever starts the update script (the bridge, the schedule): never in .env. */
-export const PER_RUN_NAMES = ['VALOR_UPDATE_TRIGGER'] as const;
+/** Set for each run by whoever starts a script (the bridge, the schedule): never in .env. VALOR_HOLD_BY: who asked for /update hold. */
+export const PER_RUN_NAMES = ['VALOR_UPDATE_TRIGGER', 'VALOR_HOLD_BY'] as const;
 
 const KNOWN: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS, ...PER_RUN_NAMES];
 const SUGGESTIBLE: readonly string[] = [...BRIDGE_SETTINGS, ...OTHER_SETTINGS];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { ProjectPaths } from '../config/paths.js';
 import { writeAtomic } from '../lib/atomic-write.js';
 import { withDirLock } from '../lib/dir-lock.js';
+import { keyValueLines } from '../lib/key-value-lines.js';
 
 /**
  * data/last-update: one "key=value" a line. scripts/remote-update.sh writes
@@ -32,15 +33,6 @@ export interface LastUpdate {
 
 const OUTCOMES: readonly string[] = ['updated', 'updated-with-conflict', 'up-to-date', 'failed', 'skipped'];
 
-function fields(text: string): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const equals = line.indexOf('=');
-    if (equals > 0) found.set(line.slice(0, equals), line.slice(equals + 1));
-  }
-  return found;
-}
-
 /** `restart_queued=yes|no`; a record written before the key says it only in its summary. */
 function restartQueued(value: string | undefined, summary: string): boolean {
   if (value === 'yes' || value === 'no') return value === 'yes';
@@ -49,7 +41,7 @@ function restartQueued(value: string | undefined, summary: string): boolean {
 
 /** The record, or undefined when the text is not one (missing or unknown fields). */
 export function parseLastUpdate(text: string): LastUpdate | undefined {
-  const record = fields(text);
+  const record = keyValueLines(text);
   const outcome = record.get('outcome');
   const exit = Number(record.get('exit'));
   const commits = Number(record.get('commits'));
@@ -69,6 +61,15 @@ export function parseLastUpdate(text: string): LastUpdate | undefined {
     stash: record.get('stash') ?? '',
     restartQueued: restartQueued(record.get('restart_queued'), summary),
   };
+}
+
+/** The record in the file; undefined when there is none, or it is not one. */
+export function readLastUpdate(file: string): LastUpdate | undefined {
+  try {
+    return parseLastUpdate(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

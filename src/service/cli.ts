@@ -21,8 +21,11 @@ export const USAGE = `Usage: scripts/valor-service.sh <command>
   uninstall  boot out both agents and remove their plists
   restart    restart the bridge gracefully (SIGTERM; launchd starts it again)
   status     each agent's state, the schedule, the commit the bridge runs, the checkout's and the upstream's,
-             the last update run, a pending restart; exit 1 if something needs attention
+             the last update run, a pending restart, a hold; exit 1 if something needs attention
   logs       the last lines of logs/bridge.log and logs/update.log
+  hold       [for 30m|4h|2d] [REASON]: keep this machine at the code it runs; scheduled runs and /update skip
+             the update until then (24 h unless said, at most 7 days); in the chat: /update hold [MACHINE] …
+  resume     end the hold (in the chat: /update resume [MACHINE])
   help       show this help (also -h, --help)`;
 
 function print(line: string): void {

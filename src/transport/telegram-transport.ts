@@ -32,13 +32,22 @@ function topicOf(message: Api.Message): number | undefined {
   return reply.replyToTopId ?? reply.replyToMsgId;
 }
 
+/** `@username`, else the first and last name, of a sender gramjs has the entity of (sent with the update). */
+function senderName(sender: unknown): string | undefined {
+  if (!(sender instanceof Api.User)) return undefined;
+  if (sender.username) return `@${sender.username}`;
+  return [sender.firstName, sender.lastName].filter(Boolean).join(' ') || undefined;
+}
+
 /** gramjs's message as the bridge sees it; chat ids compared as strings. */
 export function toIncoming(message: Api.Message, chatId = String(message.chatId)): IncomingMessage {
   const topicId = topicOf(message);
+  const name = senderName(message.sender);
   return {
     chatId,
     messageId: message.id,
     senderId: message.senderId?.toString(),
+    ...(name !== undefined ? { senderName: name } : {}),
     text: message.message ?? '',
     outgoing: Boolean(message.out),
     forwarded: message.fwdFrom !== undefined && message.fwdFrom !== null,

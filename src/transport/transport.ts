@@ -4,6 +4,8 @@ export interface IncomingMessage {
   chatId: string;
   messageId: number;
   senderId: string | undefined;
+  /** Who sent it, as people know them: `@username`, else their name; for lines that say who asked. */
+  senderName?: string;
   text: string;
   outgoing: boolean;
   /** Forwarded from elsewhere: content, never a command. */

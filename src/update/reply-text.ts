@@ -27,8 +27,11 @@ export function updateReply(machine: string, result: UpdateResult, secrets: read
   return keepTail(redact(header + body, secrets), TELEGRAM_MESSAGE_LIMIT);
 }
 
+/** The /update hold and /update resume forms, for the usage and a bad hold's reply. */
+export const HOLD_USAGE = '/update hold [MACHINE] [for 30m|4h|2d] [REASON] (no updates until then: 24 h unless said, at most 7 days), /update resume [MACHINE] (end it)';
+
 export function usageReply(machine: string): string {
-  return `${machine}: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here)`;
+  return `${machine}: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here), ${HOLD_USAGE}`;
 }
 
 /** The /update reply with the restart's stage as its last line, within one message. */

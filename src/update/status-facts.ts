@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Checkout, Commit } from '../git/checkout.js';
 import { fieldOf, parseLastUpdate } from '../restart/last-update.js';
 import { flagWrittenAtMs } from '../restart/restart-files.js';
+import { readHold } from './hold.js';
 import { statusLine } from './status-line.js';
 
 /** Gathers what /update status says, from the running process, data/ and the checkout. */
@@ -11,6 +12,7 @@ export interface StatusSources {
   startedAtMs: number;
   lastUpdatePath: string;
   restartFlagPath: string;
+  holdPath: string;
   readCheckout(): Promise<Checkout>;
   runningJobs(): number;
 }
@@ -23,14 +25,18 @@ export async function currentStatusLine(sources: StatusSources): Promise<string>
     // no run recorded yet
   }
   const pendingSince = flagWrittenAtMs(sources.restartFlagPath);
+  const checkout = await sources.readCheckout();
+  // After git answered: no time the line gives is in the future.
+  const nowMs = Date.now();
   return statusLine({
     machine: sources.machine,
     running: sources.loaded,
     startedAtMs: sources.startedAtMs,
-    checkout: await sources.readCheckout(),
+    checkout,
     lastUpdate: parseLastUpdate(record),
     refusedRestart: fieldOf(record, 'restart'),
     restartPending: pendingSince === undefined ? undefined : { sinceMs: pendingSince, waitingJobs: sources.runningJobs() },
-    nowMs: Date.now(),
+    hold: readHold(sources.holdPath, nowMs),
+    nowMs,
   });
 }

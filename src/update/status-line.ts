@@ -1,6 +1,7 @@
 import type { Checkout, Commit } from '../git/checkout.js';
 import { formatDuration } from '../lib/duration.js';
 import type { LastUpdate } from '../restart/last-update.js';
+import { heldLine, type Hold } from './hold.js';
 import { waitingFor } from './reply-text.js';
 
 /** `/update status`: one line per machine saying what it runs and what waits. Pure. */
@@ -15,6 +16,8 @@ export interface StatusFacts {
   /** data/last-update's `restart` key: a restart refused after the last run. */
   refusedRestart: string | undefined;
   restartPending: { sinceMs: number; waitingJobs: number } | undefined;
+  /** The hold in force (data/hold), if any. */
+  hold: Hold | undefined;
   nowMs: number;
 }
 
@@ -22,6 +25,8 @@ export interface StatusFacts {
 export const RESTART_OVERDUE_MS = 5 * 60_000;
 const SUBJECT_LIMIT = 50;
 export const ATTENTION_MARK = '⚠️';
+/** A held machine's line starts with it, and says the hold first. */
+export const HOLD_MARK = '⏸';
 
 function subject(text: string): string {
   return text.length <= SUBJECT_LIMIT ? text : `${text.slice(0, SUBJECT_LIMIT - 1)}…`;
@@ -67,6 +72,9 @@ export function statusLine(f: StatusFacts): string {
     pending,
   ];
   const reasons = attention(f);
-  if (reasons.length === 0) return `${f.machine}: ${parts.join('; ')}`;
-  return `${ATTENTION_MARK} ${f.machine}: ${parts.join('; ')}; needs attention: ${reasons.join('; ')}`;
+  const marks = [...(reasons.length > 0 ? [ATTENTION_MARK] : []), ...(f.hold ? [HOLD_MARK] : [])];
+  // A held machine says its hold first, in the words of its reply to a held /update.
+  const said = f.hold ? [heldLine(f.machine, f.hold, f.nowMs), ...parts].join('; ') : `${f.machine}: ${parts.join('; ')}`;
+  const line = [...marks, said].join(' ');
+  return reasons.length === 0 ? line : `${line}; needs attention: ${reasons.join('; ')}`;
 }

@@ -10,7 +10,8 @@ BOTH_KNOW="root PROJECT_DIR
 dataDir DATA_DIR
 restartFlag RESTART_FLAG
 lastUpdate LAST_UPDATE
-lastUpdateLock LAST_UPDATE_LOCK"
+lastUpdateLock LAST_UPDATE_LOCK
+hold HOLD_FILE"
 
 # "<key> <path>" for each path projectPaths(ROOT) gives.
 typescript_paths() {

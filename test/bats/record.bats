@@ -165,7 +165,7 @@ update_past_the_record_lock() {
   PATH="$SCRIPT_PATH" run bash "$(update_script)" --help
 
   assert_success
-  assert_line -n 0 "Usage: bash scripts/remote-update.sh [--check]"
+  assert_line -n 0 "Usage: bash scripts/remote-update.sh [--check | --ignore-hold]"
 }
 
 @test "check without dashes: the unknown-argument line suggests --check, exit 2, nothing written" {

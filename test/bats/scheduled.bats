@@ -7,11 +7,7 @@ load test_helper
 
 setup() {
   setup_repos
-  cp "$REPO_ROOT/scripts/scheduled-update.sh" "$UPSTREAM/scripts/"
-  git -C "$UPSTREAM" add -A
-  git -C "$UPSTREAM" commit -q -m "the scheduled entry point"
-  git -C "$UPSTREAM" push -q origin main
-  git -C "$MACHINE" pull -q --ff-only
+  ship_to_machine scripts/scheduled-update.sh
 }
 
 run_scheduled() {

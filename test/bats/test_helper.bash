@@ -80,6 +80,19 @@ setup_repos() {
   git clone -q "$ORIGIN" "$MACHINE"
 }
 
+# ship_to_machine PATH...: files of this repository (scripts/...) committed on
+# upstream, pushed, and pulled by the machine.
+ship_to_machine() {
+  local path
+  for path in "$@"; do
+    cp "$REPO_ROOT/$path" "$UPSTREAM/$path"
+  done
+  git -C "$UPSTREAM" add -A
+  git -C "$UPSTREAM" commit -q -m "Add $*"
+  git -C "$UPSTREAM" push -q origin main
+  git -C "$MACHINE" pull -q --ff-only
+}
+
 # upstream_commit FILE CONTENT MESSAGE: commit on upstream and push to origin.
 upstream_commit() {
   mkdir -p "$(dirname "$UPSTREAM/$1")"

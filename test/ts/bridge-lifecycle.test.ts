@@ -264,6 +264,6 @@ describe('/update status and /update with an unknown argument', () => {
     await h.bridge.start();
     h.input.write('/update now\n');
     await eventually(() => h.printed().includes('\n'));
-    expect(h.printed()).toBe('studio: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here)\n');
+    expect(h.printed()).toBe('studio: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here), /update hold [MACHINE] [for 30m|4h|2d] [REASON] (no updates until then: 24 h unless said, at most 7 days), /update resume [MACHINE] (end it)\n');
   });
 });

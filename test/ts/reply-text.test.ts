@@ -3,7 +3,7 @@ import { TELEGRAM_MESSAGE_LIMIT } from '../../src/transport/transport.js';
 import { redact } from '../../src/lib/redact.js';
 import { keepTail, updateReply } from '../../src/update/reply-text.js';
 import { splitMessage } from '../../src/transport/split-message.js';
-import { parseUpdateCommand } from '../../src/update/update-command.js';
+import { namesThisMachine, parseUpdateCommand } from '../../src/update/update-command.js';
 
 const ok = (output: string) => ({ output, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 });
 
@@ -88,5 +88,29 @@ describe('recognising /update', () => {
     ['please /update', undefined],
   ])('%j → %s', (text, expected) => {
     expect(parseUpdateCommand(text, 'valorbot')).toBe(expected);
+  });
+});
+
+describe('recognising /update hold and /update resume', () => {
+  it.each([
+    ['/update hold', { action: 'hold', machine: undefined, words: [] }],
+    ['/update hold studio', { action: 'hold', machine: 'studio', words: [] }],
+    ['/update HOLD Studio for 4h Debugging the catch-up', { action: 'hold', machine: 'Studio', words: ['for', '4h', 'Debugging', 'the', 'catch-up'] }],
+    ['/update hold studio debugging the catch-up', { action: 'hold', machine: 'studio', words: ['debugging', 'the', 'catch-up'] }],
+    ['/update hold for 2D The Demo', { action: 'hold', machine: undefined, words: ['for', '2d', 'The', 'Demo'] }],
+    ['/update hold FOR', { action: 'hold', machine: undefined, words: ['for'] }],
+    ['/update@ValorBot hold  mini \n for 30m', { action: 'hold', machine: 'mini', words: ['for', '30m'] }],
+    ['/update resume', { action: 'resume', machine: undefined, words: [] }],
+    ['/update Resume studio', { action: 'resume', machine: 'studio', words: [] }],
+    ['/update resume studio now', { action: 'resume', machine: 'studio', words: ['now'] }],
+  ])('%j → %o', (text, expected) => {
+    expect(parseUpdateCommand(text, 'valorbot')).toEqual(expected);
+  });
+
+  it('a command names this machine when it names none, or this one whatever the case', () => {
+    const command = (machine: string | undefined) => ({ action: 'hold' as const, machine, words: [] });
+    expect(namesThisMachine(command(undefined), 'studio')).toBe(true);
+    expect(namesThisMachine(command('STUDIO'), 'Studio')).toBe(true);
+    expect(namesThisMachine(command('mini'), 'studio')).toBe(false);
   });
 });

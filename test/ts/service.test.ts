@@ -448,6 +448,25 @@ describe('valor-service.sh uninstall, restart, status, logs, help', () => {
     expect(output).toContain('[valor-service] restart pending: no');
   });
 
+  it('status of a held machine: ⏸ and the hold set by valor-service.sh hold, no problem (exit 0); "hold: no" once resumed', () => {
+    const s = setup({ env: { USER: 'tom' } });
+    s.service('install');
+    const held = s.service('hold', 'for', '4h', 'the', 'demo');
+    expect(held.code).toBe(0);
+
+    let { code, output } = s.service('status');
+    expect(code).toBe(0);
+    expect(output).toMatch(
+      /^\[valor-service\] hold: ⏸ held by tom until \d\d:\d\d UTC \(the demo\): scheduled runs and \/update skip the update until then; scripts\/valor-service\.sh resume releases it$/m,
+    );
+    expect(output).not.toContain('needs attention');
+
+    expect(s.service('resume').code).toBe(0);
+    ({ code, output } = s.service('status'));
+    expect(code).toBe(0);
+    expect(output).toContain('[valor-service] hold: no\n');
+  });
+
   it('status without launchd shows what needs none; install says launchd is needed, exit 2, nothing written', () => {
     const s = setup({ withLaunchctl: false });
     fs.outputFileSync(path.join(s.clone.machine, 'data', 'restart-requested'), '2026-11-24T06:00:03Z 1 commit(s)\n');
@@ -494,7 +513,7 @@ describe('valor-service.sh uninstall, restart, status, logs, help', () => {
     const { code, output } = s.service(flag);
     expect(code).toBe(0);
     expect(output).toContain('Usage: scripts/valor-service.sh <command>');
-    for (const command of ['install', 'uninstall', 'restart', 'status', 'logs', 'help']) expect(output).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['install', 'uninstall', 'restart', 'status', 'logs', 'hold', 'resume', 'help']) expect(output).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it.each(['reload', 'toString'])('an unknown command (%j): named, with the usage, exit 2', (command) => {

@@ -24,6 +24,7 @@ function facts(change: Partial<StatusFacts> = {}): StatusFacts {
     lastUpdate: UPDATED,
     refusedRestart: undefined,
     restartPending: undefined,
+    hold: undefined,
     nowMs: NOW,
     ...change,
   };
@@ -71,6 +72,18 @@ describe('/update status line', () => {
     );
     expect(statusLine(facts({ lastUpdate: { ...UPDATED, outcome: 'failed', exit: 1, summary: 'FAIL: Could not fetch.' } }))).toMatch(
       /^⚠️ studio: .*: failed; no restart pending; needs attention: the last update failed: FAIL: Could not fetch\.$/,
+    );
+  });
+
+  it('a held machine: ⏸ and the hold first, in the words of its held /update; still marked when something needs attention', () => {
+    const hold = { untilMs: Date.parse('2026-11-30T18:40:00Z'), by: '@alice', reason: 'debugging the catch-up' };
+    const skipped: LastUpdate = { ...UPDATED, outcome: 'skipped', commits: 0, summary: 'Held by @alice until 18:40 UTC (debugging the catch-up); update skipped.' };
+    expect(statusLine(facts({ hold, lastUpdate: skipped }))).toBe(
+      '⏸ studio: held by @alice until 18:40 UTC (debugging the catch-up); /update resume studio to release it; running 1a2b3c4 "Add release notes", up 19 min; checkout 1a2b3c4; upstream 1a2b3c4 (fetched 20 min ago); last update 2026-11-29 22:10 UTC (telegram): skipped; no restart pending',
+    );
+    const failed: LastUpdate = { ...UPDATED, outcome: 'failed', exit: 1, summary: 'FAIL: Could not fetch.' };
+    expect(statusLine(facts({ hold: { ...hold, by: '', reason: '', untilMs: Date.parse('2026-12-03T09:05:00Z') }, lastUpdate: failed }))).toMatch(
+      /^⚠️ ⏸ studio: held until 2026-12-03 09:05 UTC; \/update resume studio to release it; running .*; needs attention: the last update failed: FAIL: Could not fetch\.$/,
     );
   });
 

@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { createMessageHandler } from '../../src/bridge/message-handler.js';
 import type { NewJob } from '../../src/queue/job.js';
 import { TelegramTransport } from '../../src/transport/telegram-transport.js';
+import type { Hold } from '../../src/update/hold.js';
+import type { UpdateOutcome } from '../../src/restart/last-update.js';
+import type { HoldResult } from '../../src/update/run-hold-command.js';
 import type { UpdateResult } from '../../src/update/run-update-script.js';
-import type { UpdateMode } from '../../src/update/update-command.js';
+import type { HoldAction, UpdateMode } from '../../src/update/update-command.js';
 import { createUpdateHandler, refusal } from '../../src/update/update-handler.js';
 import { CHANNEL_CHAT_ID, deliverLive, recordingClient, startTransport, withAccount, type MessageSpec } from './fixtures/recording-telegram.js';
 
@@ -18,6 +21,8 @@ interface Harness {
   enqueued: NewJob[];
   updates: number;
   modes: UpdateMode[];
+  /** What /update hold and /update resume ran: the action, the words, by whom. */
+  holds: Array<[HoldAction, readonly string[], string | undefined]>;
   notices: Array<[string, number]>;
   logs: string[];
 }
@@ -33,6 +38,10 @@ function harness(options: {
   answer?: Parameters<typeof recordingClient>[0];
   requestTimeoutMs?: number;
   runningJobs?: number;
+  holdResult?: HoldResult;
+  /** data/hold's hold in force, as the handler reads it. */
+  hold?: Hold;
+  lastOutcome?: UpdateOutcome;
 } = {}): Harness {
   const recording = recordingClient(withAccount(options.answer));
   const transport = new TelegramTransport(recording.client, () => {}, { requestTimeoutMs: options.requestTimeoutMs });
@@ -43,6 +52,7 @@ function harness(options: {
     enqueued: [],
     updates: 0,
     modes: [],
+    holds: [],
     notices: [],
     logs: [],
     deliver: async (spec) => {
@@ -61,6 +71,12 @@ function harness(options: {
       h.modes.push(mode);
       return options.result ?? { output: UP_TO_DATE, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 250 };
     },
+    runHold: async (action, words, by) => {
+      h.holds.push([action, words, by]);
+      return options.holdResult ?? { output: '[valor-service] Held by @alice until 18:40 UTC: …\n', exitCode: 0, timedOut: false };
+    },
+    currentHold: () => options.hold,
+    lastOutcome: () => options.lastOutcome,
     machineName: 'studio',
     statusLine: async () => 'studio: running abc1234',
     runningJobs: () => options.runningJobs ?? 0,
@@ -254,7 +270,7 @@ describe('/update through gramjs events', () => {
     expect(h.updates).toBe(0);
     expect(h.enqueued).toEqual([]);
     expect(h.recording.sentMessages().map((m) => m.message)).toEqual([
-      'studio: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here)',
+      'studio: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here), /update hold [MACHINE] [for 30m|4h|2d] [REASON] (no updates until then: 24 h unless said, at most 7 days), /update resume [MACHINE] (end it)',
     ]);
   });
 
@@ -305,5 +321,91 @@ describe('/update through gramjs events', () => {
     await h.settle();
     expect(h.updates).toBe(0);
     expect(h.enqueued).toEqual([]);
+  });
+});
+
+/** The next 18:40 UTC: within a day, so that the hold's line gives the time alone. */
+function next1840(): number {
+  const day = 24 * 60 * 60 * 1000;
+  const now = Date.now();
+  const at = now - (now % day) + (18 * 60 + 40) * 60 * 1000;
+  return at > now ? at : at + day;
+}
+
+const HOLD: Hold = { untilMs: next1840(), by: '@alice', reason: 'Debugging the catch-up' };
+const HELD_LINE = 'studio: held by @alice until 18:40 UTC (Debugging the catch-up); /update resume studio to release it';
+
+describe('/update hold and /update resume through gramjs events', () => {
+  it('/update hold studio for 4h REASON: valor-service.sh hold gets the words after the name, by the sender; the reply is the hold\'s line; 👀 then 👍', async () => {
+    const h = harness({ hold: HOLD });
+    await h.deliver({ id: 50, text: '/update HOLD Studio FOR 4H Debugging the catch-up', fromUsername: 'alice' });
+    await h.settle();
+    expect(h.holds).toEqual([['hold', ['for', '4h', 'Debugging', 'the', 'catch-up'], '@alice']]);
+    expect(h.recording.sentMessages().map((m) => [m.message, (m.replyTo as { replyToMsgId?: number }).replyToMsgId])).toEqual([[HELD_LINE, 50]]);
+    expect(emoticons(h)).toEqual(['👀', '👍']);
+    expect(h.updates).toBe(0);
+    expect(h.enqueued).toEqual([]);
+  });
+
+  it('/update hold and /update resume naming another machine: left to it, in silence (nothing run, sent or marked, nor queued)', async () => {
+    const h = harness({ hold: HOLD });
+    await h.deliver({ id: 51, text: '/update hold mini for 4h the demo', fromUsername: 'alice' });
+    await h.deliver({ id: 52, text: '/update resume mini' });
+    await h.settle();
+    expect(h.holds).toEqual([]);
+    expect(h.recording.requests).toEqual([]);
+    expect(h.enqueued).toEqual([]);
+    expect(h.logs).toContain(`/update hold in ${CHANNEL_CHAT_ID} names mini, not this machine: nothing to do`);
+  });
+
+  it('/update resume with no machine: every machine runs it; the reply is the script\'s line; a sender with no username is named by id', async () => {
+    const h = harness({ holdResult: { output: '[valor-service] Resumed: the hold by @alice until 18:40 UTC (the demo) is lifted; the next scheduled run or /update updates.\n', exitCode: 0, timedOut: false } });
+    await h.deliver({ id: 53, text: '/update resume', fromUserId: 1001 });
+    await h.settle();
+    expect(h.holds).toEqual([['resume', [], 'user 1001']]);
+    expect(h.recording.sentMessages().map((m) => m.message)).toEqual([
+      'studio: Resumed: the hold by @alice until 18:40 UTC (the demo) is lifted; the next scheduled run or /update updates.',
+    ]);
+    expect(emoticons(h)).toEqual(['👀', '👍']);
+  });
+
+  it('a bad duration: the script\'s FAIL line and the chat\'s usage, 👎', async () => {
+    const output = "[valor-service] FAIL: 'for' takes a duration such as 30m, 4h or 2d (got '4'). Nothing was changed.\n[valor-service] usage: scripts/valor-service.sh hold [for 30m|4h|2d] [REASON] | resume\n";
+    const h = harness({ holdResult: { output, exitCode: 2, timedOut: false } });
+    await h.deliver({ id: 54, text: '/update hold for 4 the demo', fromUsername: 'alice' });
+    await h.settle();
+    expect(h.holds).toEqual([['hold', ['for', '4', 'the', 'demo'], '@alice']]);
+    expect(h.recording.sentMessages().map((m) => m.message)).toEqual([
+      "studio: FAIL: 'for' takes a duration such as 30m, 4h or 2d (got '4'). Nothing was changed.\nusage: /update hold [MACHINE] [for 30m|4h|2d] [REASON] (no updates until then: 24 h unless said, at most 7 days), /update resume [MACHINE] (end it)",
+    ]);
+    expect(emoticons(h)).toEqual(['👀', '👎']);
+  });
+
+  it('/update on a held machine: the script ran (and recorded the skip); the reply is the hold\'s one line, marked 😴', async () => {
+    const output = '[remote-update] Held by @alice until 18:40 UTC (Debugging the catch-up); update skipped. /update resume or scripts/valor-service.sh resume releases it.\n';
+    const h = harness({ result: { output, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 30 }, hold: HOLD, lastOutcome: 'skipped', restartQueued: true });
+    await h.deliver({ id: 55, text: '/update' });
+    await h.settle();
+    expect(h.modes).toEqual(['update']);
+    expect(h.recording.sentMessages().map((m) => m.message)).toEqual([HELD_LINE]);
+    expect(emoticons(h)).toEqual(['👀', '😴']);
+    expect(h.notices).toEqual([]);
+  });
+
+  it('/update skipped for another run holding the lock, on a machine with no hold: the script\'s reply, 👍', async () => {
+    const output = '[remote-update] Another update is already running. Skipping.\n';
+    const h = harness({ result: { output, exitCode: 0, timedOut: false, timeoutSeconds: 120, durationMs: 30 }, lastOutcome: 'skipped' });
+    await h.deliver({ id: 56, text: '/update' });
+    await h.settle();
+    expect(h.recording.sentMessages().map((m) => m.message)).toEqual([`studio:\n${output.trim()}`]);
+    expect(emoticons(h)).toEqual(['👀', '👍']);
+  });
+
+  it('/update hold from a user not in VALOR_UPDATE_USERS: refused, nothing run', async () => {
+    const h = harness({ updateUsers: new Set(['1001']) });
+    await h.deliver({ id: 57, text: '/update hold studio', fromUserId: 666 });
+    await h.settle();
+    expect(h.holds).toEqual([]);
+    expect(h.recording.sentMessages().map((m) => m.message)).toEqual([refusal('studio')]);
   });
 });

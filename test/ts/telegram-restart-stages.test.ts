@@ -175,7 +175,7 @@ describe('/update status and the usage through gramjs', () => {
     await b.deliver({ id: 31, text });
     await eventually(() => b.recording.sentMessages().length === 1);
     expect(b.recording.sentMessages()[0]?.message).toBe(
-      'studio: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here)',
+      'studio: usage: /update (update and restart), /update check (what an update would bring), /update status (what runs here), /update hold [MACHINE] [for 30m|4h|2d] [REASON] (no updates until then: 24 h unless said, at most 7 days), /update resume [MACHINE] (end it)',
     );
     expect(b.recording.reactions()).toEqual([]);
     expect(b.agentJobs()).toBe(0);

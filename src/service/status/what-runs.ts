@@ -5,6 +5,8 @@ import type { BridgeBeacon } from '../../restart/bridge-beacon.js';
 import { fieldOf } from '../../restart/last-update.js';
 import { gatherBridgeFacts, type GatheredFacts } from '../bridge-check/bridge-facts.js';
 import { isoSeconds, judgeBridge, problemLine, type Verdict } from '../bridge-check/judge-bridge.js';
+import { describeHold, readHold } from '../../update/hold.js';
+import { HOLD_MARK } from '../../update/status-line.js';
 import { missingNode } from '../node-folder.js';
 import { describeSchedule, type Schedule } from '../schedule.js';
 import type { BridgeState } from '../service-manager.js';
@@ -12,8 +14,8 @@ import type { BridgeState } from '../service-manager.js';
 /**
  * The part of `valor-service.sh status` that says what runs: the schedule,
  * the bridge's beacon, the checkout and its upstream, what the last run left
- * to look at, and whether the jobs can still find node. Each problem is
- * pushed to `problems` (status then says "needs attention", exit 1).
+ * to look at, a hold, and whether the jobs can still find node. Each problem
+ * is pushed to `problems` (status then says "needs attention", exit 1).
  */
 export interface ReportDeps {
   paths: ProjectPaths;
@@ -120,6 +122,16 @@ function reportFlag(deps: ReportDeps): void {
   deps.print(flag === undefined ? 'restart pending: no' : `restart pending: yes (${flag})`);
 }
 
+/** A hold is no problem: someone chose it, and it ends on its own. */
+function reportHold(deps: ReportDeps): void {
+  const hold = readHold(deps.paths.hold, deps.now);
+  deps.print(
+    hold === undefined
+      ? 'hold: no'
+      : `hold: ${HOLD_MARK} held ${describeHold(hold, deps.now)}: scheduled runs and /update skip the update until then; scripts/valor-service.sh resume releases it`,
+  );
+}
+
 export async function reportWhatRuns(deps: ReportDeps, problems: string[]): Promise<void> {
   if (deps.schedule) deps.print(`update schedule: ${describeSchedule(deps.schedule)}`);
   const checkout = await readCheckout(deps.paths.root);
@@ -133,6 +145,7 @@ export async function reportWhatRuns(deps: ReportDeps, problems: string[]): Prom
   reportRecord(deps, facts, problems);
   recordedBridge(deps, facts, verdict, problems, live);
   reportFlag(deps);
+  reportHold(deps);
   if (live) problems.push(live);
   reportNode(deps, problems);
 }
