@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { brokenGit, XCRUN_ERROR } from './fixtures/broken-git.js';
 import { fakeLaunchctl, type FakeLaunchctl } from './fixtures/fake-launchctl.js';
 import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
 import { writeBeacon, type BridgeBeacon } from '../../src/restart/bridge-beacon.js';
@@ -827,6 +828,33 @@ describe('status: what runs, and what needs attention', () => {
     ({ code, output } = s.service('status'));
     expect(code).toBe(0);
     expect(output).toContain('bridge check of the last update run: bridge not running since 2026-11-24T06:01:00Z (launchd: last exit 1) (it has recovered since)\n');
+  });
+
+  it("a bridge whose git cannot run (a macOS upgrade): its commit unknown in git's words, and the fix; this shell's git failing too says it once", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-git-'));
+    const broken = brokenGit(dir);
+    broken.fix();
+    const s = setup({ pathBefore: [broken.binDir] });
+    s.service('install');
+    const running = beacon(s, { commit: '', subject: '', gitFault: XCRUN_ERROR });
+    const fix = 'git cannot run: install the Command Line Tools again (a macOS upgrade removes them): xcode-select --install';
+
+    let { code, output } = s.service('status');
+    expect(code).toBe(1);
+    expect(output).toContain(`[valor-service] bridge: running commit unknown (git: ${XCRUN_ERROR}) since ${HOUR_AGO.replace(/\.\d+Z$/, 'Z')} (pid ${running.pid})\n`);
+    expect(output).toContain(`[valor-service] checkout: ${git(s.clone.machine, 'rev-parse', '--short=7', 'HEAD')} — Initial project\n`);
+    expect(output).toContain(`[valor-service] needs attention: ${fix}\n`);
+
+    broken.breakAgain();
+    ({ code, output } = s.service('status'));
+    expect(code).toBe(1);
+    expect(output).toContain(`[valor-service] checkout: unknown (git: ${XCRUN_ERROR})\n`);
+    expect(output).toContain(`[valor-service] needs attention: ${fix}\n`);
+
+    broken.fix();
+    beacon(s); // the bridge asked git again, and it answered
+    expect(s.service('status').code).toBe(0);
+    fs.removeSync(dir);
   });
 
   it("the agents' node folder removed (nvm uninstall) needs attention", () => {

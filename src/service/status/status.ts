@@ -40,6 +40,7 @@ export async function status({ manager, paths, now, print }: StatusDeps): Promis
   );
   print(`logs: ${logFiles(paths).join(', ')}`);
   if (problems.length === 0) return 0;
-  print(`needs attention: ${problems.join('; ')}`);
+  // One line per problem: the bridge's git and this shell's may fail alike.
+  print(`needs attention: ${[...new Set(problems)].join('; ')}`);
   return 1;
 }
