@@ -146,6 +146,7 @@ describe('valor-service.sh install', () => {
     for (const plist of [bridge, update]) {
       const env = plist.EnvironmentVariables as Record<string, string>;
       expect(env.HOME).toBe(s.home);
+      expect(env.LANG).toBe('en_US.UTF-8');
       const dirs = env.PATH!.split(':');
       expect(dirs).toContain(path.dirname(spawnSync('which', ['node'], { encoding: 'utf8' }).stdout.trim()));
       expect(dirs).toContain(path.dirname(spawnSync('which', ['git'], { encoding: 'utf8' }).stdout.trim()));
@@ -588,6 +589,19 @@ describe('the agents run in launchd\'s own environment', () => {
   });
 });
 
+describe("the agents' environment", () => {
+  it('carries a UTF-8 LANG, which launchd does not give: the agent command runs with it', async () => {
+    const s = setup();
+    fs.writeFileSync(path.join(s.clone.machine, '.env'), 'VALOR_AGENT_CMD=cat >/dev/null; echo "LANG=$LANG"\n');
+    s.service('install');
+
+    const code = await runLikeLaunchd(s.plist(BRIDGE) as unknown as LaunchdJob, ['--console'], 'hello\n');
+
+    expect(code).toBe(0);
+    expect(fs.readFileSync(path.join(s.clone.machine, 'logs', 'bridge.log'), 'utf8')).toContain('\nLANG=en_US.UTF-8\n');
+  });
+});
+
 describe('the update schedule', () => {
   const plistPath = (s: Setup) => path.join(s.home, 'Library', 'LaunchAgents', `${UPDATE}.plist`);
 
@@ -897,6 +911,23 @@ describe('status: what runs, and what needs attention', () => {
     expect(s.service('install').code).toBe(0);
     beacon(s); // the bridge that launchd started again
     expect(s.service('status').code).toBe(0);
+  });
+
+  it('a plist from before the agents had a UTF-8 LANG needs a reinstall, which adds it', () => {
+    const s = setup();
+    s.service('install');
+    beacon(s);
+    const file = path.join(s.home, 'Library', 'LaunchAgents', `${BRIDGE}.plist`);
+    const old = fs.readFileSync(file, 'utf8').replace(/\s*<key>LANG<\/key>\s*<string>en_US\.UTF-8<\/string>/, '');
+    expect(old).not.toContain('LANG');
+    fs.writeFileSync(file, old);
+
+    const { code, output } = s.service('status');
+
+    expect(code).toBe(1);
+    expect(output).toContain(`needs attention: ${file} is not what this checkout installs now (written by an older version?): run scripts/valor-service.sh install again\n`);
+    expect(s.service('install').code).toBe(0);
+    expect((s.plist(BRIDGE).EnvironmentVariables as Record<string, string>).LANG).toBe('en_US.UTF-8');
   });
 
   it('install warns of no version folder for a Homebrew node', () => {
