@@ -1,6 +1,6 @@
-import os from 'node:os';
 import { parseAlertSettings } from '../config/alert-settings.js';
 import { loadEnvFile } from '../config/env-file.js';
+import { thisMachinesName } from '../config/machine-name.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
 import { machineName } from '../config/settings.js';
 import { gitCannotRun, gitFault, readHead } from '../git/checkout.js';
@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   await checkBridge({
     facts: gatherBridgeFacts(paths, head.sha, bridgeState, Date.now()),
     paths,
-    machine: machineName(process.env, os.hostname()),
+    machine: machineName(process.env, thisMachinesName()),
     manager: managerSays(manager, bridgeState),
     post: settings ? (text) => postAlert(settings, text) : undefined,
     print,

@@ -47,7 +47,7 @@ function bridgeHarness(
   const exits: number[] = [];
   let groupsEnded = 0;
   const bridge = new Bridge({
-    settings: { ...parseSettings(options.notifyChat ? { VALOR_NOTIFY_CHAT: 'console' } : {}, { console: true, hostName: 'studio' }), agentCommand: 'agent' },
+    settings: { ...parseSettings(options.notifyChat ? { VALOR_NOTIFY_CHAT: 'console' } : {}, { console: true, defaultName: 'studio' }), agentCommand: 'agent' },
     paths,
     transport: new ConsoleTransport(input, output, new PassThrough()),
     marks: new ChatMarks(paths.chatMarks),

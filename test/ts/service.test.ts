@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { brokenGit, XCRUN_ERROR } from './fixtures/broken-git.js';
 import { fakeLaunchctl, type FakeLaunchctl } from './fixtures/fake-launchctl.js';
+import { fakeScutil } from './fixtures/fake-scutil.js';
 import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
 import { writeBeacon, type BridgeBeacon } from '../../src/restart/bridge-beacon.js';
 
@@ -586,6 +587,31 @@ describe('the agents run in launchd\'s own environment', () => {
     const log = fs.readFileSync(path.join(s.clone.machine, 'logs', 'bridge.log'), 'utf8');
     expect(log).toContain('ready: console mode; 1 chat(s) monitored');
     expect(log).toContain('[remote-update] Already up to date. (');
+  });
+});
+
+describe('the name this machine answers with', () => {
+  it("install prints it and status shows it: the computer's name (scutil), unless VALOR_MACHINE_NAME says another", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-name-'));
+    const scutil = fakeScutil(dir, { name: 'Studio' });
+    const s = setup({ pathBefore: [scutil.binDir] });
+
+    expect(s.service('install').output).toContain(
+      '[valor-service] Machine name: Studio (replies and notices start with it; VALOR_MACHINE_NAME in .env sets another)\n',
+    );
+    expect(s.service('status').output).toContain('[valor-service] machine name: Studio\n');
+    expect(scutil.calls()).toEqual(['--get ComputerName', '--get ComputerName']);
+
+    fs.writeFileSync(path.join(s.clone.machine, '.env'), 'VALOR_MACHINE_NAME=mini-2\n');
+    expect(s.service('status').output).toContain('[valor-service] machine name: mini-2\n');
+    fs.removeSync(dir);
+  });
+
+  it('a scutil that fails: the host name without .local', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-name-'));
+    const s = setup({ pathBefore: [fakeScutil(dir, 'fails').binDir] });
+    expect(s.service('status').output).toContain(`[valor-service] machine name: ${os.hostname().replace(/\.local$/i, '')}\n`);
+    fs.removeSync(dir);
   });
 });
 
