@@ -271,18 +271,24 @@ describe('valor-service.sh install', () => {
     expect(fs.existsSync(path.join(s.home, 'Library'))).toBe(false);
   });
 
-  it('a checkout under ~/Documents gets a WARN at install', () => {
+  it.each([
+    ['Documents', '~/Documents'],
+    ['documents', '~/Documents'],
+    ['Library/Mobile Documents/com~apple~CloudDocs', 'iCloud Drive (~/Library/Mobile Documents)'],
+  ])('a checkout under ~/%s gets a WARN at install', (folder, where) => {
     const s = setup();
-    const documents = path.join(s.home, 'Documents');
-    fs.ensureDirSync(documents);
-    fs.moveSync(s.clone.machine, path.join(documents, 'valor'));
-    const result = spawnSync('bash', [path.join(documents, 'valor', 'scripts', 'valor-service.sh'), 'install'], {
+    const guarded = path.join(s.home, folder);
+    fs.ensureDirSync(guarded);
+    fs.moveSync(s.clone.machine, path.join(guarded, 'valor'));
+    const result = spawnSync('bash', [path.join(guarded, 'valor', 'scripts', 'valor-service.sh'), 'install'], {
       cwd: '/',
       env: { PATH: `${s.launchctl.binDir}:${process.env.PATH}`, HOME: s.home, FAKE_LAUNCHD_DIR: s.launchctl.stateDir },
       encoding: 'utf8',
     });
-    fs.moveSync(path.join(documents, 'valor'), s.clone.machine);
-    expect(result.stdout).toContain('[valor-service] WARN: this checkout is in ~/Documents, which macOS protects');
+    fs.moveSync(path.join(guarded, 'valor'), s.clone.machine);
+    expect(result.stdout).toContain(
+      `[valor-service] WARN: this checkout is in ${where}, which macOS protects: the agents cannot read it until you allow it (System Settings › Privacy & Security). A checkout elsewhere, e.g. ~/src, needs no approval.\n`,
+    );
   });
 
   it('is idempotent: a second install leaves the same files and both agents loaded', () => {

@@ -1,5 +1,4 @@
 import fs from 'fs-extra';
-import path from 'node:path';
 import { parse } from 'plist';
 import type { ProjectPaths } from '../../config/paths.js';
 import { pollUntil } from '../../lib/poll.js';
@@ -8,6 +7,7 @@ import { TemplateError, type RenderedJob, type ServiceJob, type ServiceManager }
 import type { Schedule } from '../schedule.js';
 import type { Launchctl, LaunchctlResult } from './launchctl.js';
 import { installedPlist, isDict, launchdJobs, type LaunchdJob, type PlistDict } from './launchd-jobs.js';
+import { guardedFolder, guardedFolderWarning } from './guarded-folders.js';
 import { bridgeStateOf, readServiceState, type ServiceState } from './launchd-state.js';
 import { scheduleOf, withSchedule } from './plist-schedule.js';
 import { renderJob } from './render-plist.js';
@@ -35,8 +35,6 @@ export const LAUNCHD_DEFAULT_PATH = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
 export const BOOTSTRAP_RETRY_DELAYS_MS = [250, 500, 1000, 2000];
 /** bootout returns at once; the bridge may take its ExitTimeOut (20 s) to go. */
 export const BOOTOUT_WAIT_MS = 25_000;
-/** Folders macOS keeps from launchd agents until the user approves. */
-export const PROTECTED_FOLDERS = ['Desktop', 'Documents', 'Downloads'];
 
 /** launchctl's own message, or its exit status when it printed nothing. */
 function launchctlFailure(subcommand: string, result: LaunchctlResult): string {
@@ -115,12 +113,8 @@ export function launchdManager(deps: LaunchdDeps): ServiceManager {
     },
 
     installWarnings() {
-      const relative = path.relative(deps.home, deps.paths.root);
-      const top = relative.split(path.sep)[0];
-      if (relative.startsWith('..') || top === undefined || !PROTECTED_FOLDERS.includes(top)) return [];
-      return [
-        `WARN: this checkout is in ~/${top}, which macOS protects: the agents cannot read it until you allow it (System Settings › Privacy & Security). A checkout elsewhere, e.g. ~/src, needs no approval.`,
-      ];
+      const guarded = guardedFolder(deps.home, deps.paths.root);
+      return guarded ? [guardedFolderWarning(guarded)] : [];
     },
 
     installedSchedule() {
