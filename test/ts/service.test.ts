@@ -227,6 +227,30 @@ describe('valor-service.sh install', () => {
     expect(s.launchctl.loaded(BRIDGE)).toBe(true);
   });
 
+  it('older macOS: a bootout answered "36: Operation now in progress" is waited for; install, restart and uninstall go on', () => {
+    const s = setup();
+    s.service('install');
+    s.launchctl.bootoutInProgress();
+
+    const { code, output } = s.service('install');
+
+    expect(code).toBe(0);
+    expect(output).not.toContain('FAIL');
+    const calls = s.launchctl.calls();
+    const bootout = calls.lastIndexOf(`bootout gui/${uid}/${BRIDGE}`);
+    const bootstrap = calls.findIndex((c, i) => i > bootout && c.startsWith('bootstrap') && c.includes(BRIDGE));
+    expect(calls.slice(bootout, bootstrap).filter((c) => c === `print gui/${uid}/${BRIDGE}`).length).toBeGreaterThan(2);
+    expect(s.launchctl.loaded(BRIDGE) && s.launchctl.loaded(UPDATE)).toBe(true);
+
+    expect(s.service('restart').code).toBe(0);
+
+    const removed = s.service('uninstall');
+    expect(removed.code).toBe(0);
+    expect(removed.output).toBe(`[valor-service] Removed ${BRIDGE}\n[valor-service] Removed ${UPDATE}\n`);
+    expect(fs.readdirSync(path.join(s.home, 'Library', 'LaunchAgents'))).toEqual([]);
+    expect(s.launchctl.loaded(BRIDGE) || s.launchctl.loaded(UPDATE)).toBe(false);
+  });
+
   it('under sudo: refused with one line, nothing written', () => {
     const s = setup({ env: { SUDO_UID: '501' } });
 
