@@ -211,27 +211,8 @@ describe('valor-service.sh install', () => {
     expect(calls.indexOf(`enable gui/${uid}/${BRIDGE}`)).toBeLessThan(calls.findIndex((c) => c.startsWith('bootstrap') && c.includes(BRIDGE)));
   });
 
-  it('a reinstall waits until the booted-out bridge is gone before bootstrapping it again', () => {
-    const s = setup();
-    s.service('install');
-    s.launchctl.stoppingFor(1500);
-
-    const { code, output } = s.service('install');
-
-    expect(code).toBe(0);
-    expect(output).not.toContain('NOT installed');
-    const calls = s.launchctl.calls();
-    const bootout = calls.indexOf(`bootout gui/${uid}/${BRIDGE}`);
-    const bootstrap = calls.findIndex((c, i) => i > bootout && c.startsWith('bootstrap') && c.includes(BRIDGE));
-    expect(calls.slice(bootout, bootstrap).filter((c) => c === `print gui/${uid}/${BRIDGE}`).length).toBeGreaterThan(2);
-    expect(s.launchctl.loaded(BRIDGE)).toBe(true);
-  });
-
-  it('older macOS: a bootout answered "36: Operation now in progress" is waited for; install, restart and uninstall go on', () => {
-    const s = setup();
-    s.service('install');
-    s.launchctl.bootoutInProgress();
-
+  /** A reinstall whose bootout does not end at once: it succeeds, having polled launchd until the bridge was gone before bootstrapping it again. */
+  function expectReinstallWaited(s: Setup): void {
     const { code, output } = s.service('install');
 
     expect(code).toBe(0);
@@ -241,6 +222,20 @@ describe('valor-service.sh install', () => {
     const bootstrap = calls.findIndex((c, i) => i > bootout && c.startsWith('bootstrap') && c.includes(BRIDGE));
     expect(calls.slice(bootout, bootstrap).filter((c) => c === `print gui/${uid}/${BRIDGE}`).length).toBeGreaterThan(2);
     expect(s.launchctl.loaded(BRIDGE) && s.launchctl.loaded(UPDATE)).toBe(true);
+  }
+
+  it('a reinstall waits until the booted-out bridge is gone before bootstrapping it again', () => {
+    const s = setup();
+    s.service('install');
+    s.launchctl.stoppingFor(1500);
+    expectReinstallWaited(s);
+  });
+
+  it('older macOS: a bootout answered "36: Operation now in progress" is waited for; install, restart and uninstall go on', () => {
+    const s = setup();
+    s.service('install');
+    s.launchctl.bootoutInProgress();
+    expectReinstallWaited(s);
 
     expect(s.service('restart').code).toBe(0);
 
