@@ -1,6 +1,7 @@
 import type { Settings } from '../config/settings.js';
 import type { ProjectPaths } from '../config/paths.js';
-import type { Checkout, Commit } from '../git/checkout.js';
+import { gitCannotRun, type Checkout } from '../git/checkout.js';
+import { describeLoaded, type LoadedCommit } from '../git/loaded-commit.js';
 import { agentFailureReply } from '../agent/agent-failure.js';
 import type { AgentOutcome, AgentRunner } from '../agent/agent-runner.js';
 import type { Job } from '../queue/job.js';
@@ -31,6 +32,8 @@ function replyTarget(job: Job): ReplyTarget {
   return { chatId: job.chatId, replyTo: job.messageId, topicId: job.topicId };
 }
 export const RESTART_POLL_MS = 250;
+/** While git cannot say what this process loaded, it is asked again this often (and at each /update status). */
+export const LOADED_RETRY_MS = 60_000;
 
 /**
  * Under launchd (KeepAlive) every exit is followed by a new start, at once
@@ -52,8 +55,8 @@ export interface BridgeDeps {
   runAgent: AgentRunner | undefined;
   /** The checkout's self-test, run before a restart into it. */
   selfTest: SelfTestRunner;
-  /** The commit this process loaded, read at its start. */
-  loaded: Commit;
+  /** The commit this process loaded, read at its start (unknown while git cannot run). */
+  loaded: LoadedCommit;
   readCheckout(): Promise<Checkout>;
   /** Ends every process group still running (agents, an /update). */
   endProcessGroups(): void;
@@ -82,6 +85,7 @@ export class Bridge {
   private readonly reporter: ScheduleReporter | undefined;
   private readonly gate: CatchUpGate;
   private stopReporting: (() => void) | undefined;
+  private stopAskingGit: (() => void) | undefined;
   private shuttingDown = false;
   private endGrace: () => void = () => {};
   private beacon: BridgeBeacon;
@@ -113,8 +117,8 @@ export class Bridge {
     this.gate = this.createGate();
     this.beacon = {
       pid: deps.pid,
-      commit: deps.loaded.sha,
-      subject: deps.loaded.subject,
+      commit: '',
+      subject: '',
       machine: deps.settings.machineName,
       startedAt: new Date(deps.processStartedAtMs).toISOString(),
       readyAt: null,
@@ -147,8 +151,9 @@ export class Bridge {
       machineName: deps.settings.machineName,
       updateUsers: deps.settings.updateUsers,
       secrets: deps.settings.secrets,
-      statusLine: () =>
-        currentStatusLine({
+      statusLine: async () => {
+        await this.askGitAgain();
+        return currentStatusLine({
           machine: deps.settings.machineName,
           loaded: deps.loaded,
           startedAtMs: deps.processStartedAtMs,
@@ -157,7 +162,8 @@ export class Bridge {
           holdPath: deps.paths.hold,
           readCheckout: deps.readCheckout,
           runningJobs: () => this.queue.runningCount(),
-        }),
+        });
+      },
       runningJobs: () => this.queue.runningCount(),
       track: (work) => this.queue.track(work),
       restartQueued: () => flagExists(deps.paths.restartFlag),
@@ -202,6 +208,7 @@ export class Bridge {
   async start(): Promise<void> {
     const { deps, gate } = this;
     this.updateBeacon({});
+    this.sayGitCannotRun();
     const flag = clearStaleFlag(deps.paths.restartFlag, deps.processStartedAtMs);
     if (flag === 'removed') deps.log('removed the restart flag left from before this start');
     if (flag === 'kept') deps.log('restart flag written since start-up: restarting once idle');
@@ -213,14 +220,39 @@ export class Bridge {
     await gate.start();
     this.monitor.start();
     this.startReporting();
+    await this.askGitAgain();
+    if (!deps.loaded.commit && !this.shuttingDown) this.stopAskingGit = deps.clock.every(LOADED_RETRY_MS, () => void this.askGitAgain());
     // The beacon first: whoever reads the log's "ready:" finds it ready there too.
     this.updateBeacon({ readyAt: new Date().toISOString() });
     deps.log(`ready: ${deps.transport.describe()}; ${deps.settings.chats.size} chat(s) monitored on ${deps.settings.machineName}`);
   }
 
+  /**
+   * A git that cannot run does not stop the bridge: it serves its chats with
+   * the commit unknown, and says so here, in its beacon and in /update status.
+   */
+  private sayGitCannotRun(): void {
+    const { loaded } = this.deps;
+    if (loaded.commit) return;
+    this.deps.log(`running ${describeLoaded(loaded)}; ${gitCannotRun(loaded.gitFault ?? '')}; asked again every ${LOADED_RETRY_MS / 1000} s`);
+  }
+
+  /** While the commit is unknown: git asked again, and once it answers, the beacon says what runs. */
+  private async askGitAgain(): Promise<void> {
+    const { loaded } = this.deps;
+    if (loaded.commit) return;
+    await loaded.refresh();
+    if (!loaded.commit) return;
+    this.stopAskingGit?.();
+    this.deps.log(`git answers again: running ${describeLoaded(loaded)}`);
+    this.updateBeacon({});
+  }
+
   /** data/bridge.json: a reader outside the process (status, the update job) learns what runs. */
   private updateBeacon(change: Partial<BridgeBeacon>): void {
-    this.beacon = { ...this.beacon, ...change };
+    const { commit, gitFault } = this.deps.loaded;
+    const what = commit ? { commit: commit.sha, subject: commit.subject, gitFault: undefined } : { commit: '', subject: '', gitFault };
+    this.beacon = { ...this.beacon, ...what, ...change };
     try {
       writeBeacon(this.deps.paths.bridgeBeacon, this.beacon);
     } catch (error) {
@@ -240,7 +272,7 @@ export class Bridge {
    */
   private async refuseRestart(failure: SelfTestFailure): Promise<void> {
     const { deps } = this;
-    const line = refusedStage((await deps.readCheckout()).head?.short ?? 'unknown', failure, deps.loaded.short);
+    const line = refusedStage((await deps.readCheckout()).head?.short ?? 'unknown', failure, describeLoaded(deps.loaded));
     deps.log(line);
     await addLastUpdateFields(deps.paths, { restart: line });
     const notice = await takeNotice(deps.paths.restartNotice);
@@ -258,7 +290,7 @@ export class Bridge {
     try {
       const askedAtMs = notice.askedAt === undefined ? NaN : Date.parse(notice.askedAt);
       const took = Number.isNaN(askedAtMs) ? undefined : Date.now() - askedAtMs;
-      await tellRestartStage(this.stageDeps(), notice, restartedStage(this.deps.loaded.short, took));
+      await tellRestartStage(this.stageDeps(), notice, restartedStage(describeLoaded(this.deps.loaded), took));
     } catch (error) {
       this.deps.log(`could not announce the restart: ${String(error)}`);
     }
@@ -308,6 +340,7 @@ export class Bridge {
     deps.log(`shutting down (${reason})`);
     this.monitor.stop();
     this.stopReporting?.();
+    this.stopAskingGit?.();
     if (this.queue.isBusy()) {
       const running = this.queue.runningCount();
       const what = running > 0 ? `${running} running job(s)` : 'the /update in progress';

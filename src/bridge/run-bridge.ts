@@ -7,7 +7,8 @@ import { rotateLog } from './log-rotation.js';
 import { ChatMarks } from '../catchup/chat-marks.js';
 import { JsonMapFile } from '../lib/json-map-file.js';
 import { checkoutRoot, logFiles, projectPaths, type ProjectPaths } from '../config/paths.js';
-import { describeCommit, readCheckout, requireHead } from '../git/checkout.js';
+import { describeHead, readCheckout } from '../git/checkout.js';
+import { readLoadedCommit } from '../git/loaded-commit.js';
 import { loadSettings } from '../config/load-settings.js';
 import { SettingsError, type Settings } from '../config/settings.js';
 import { ProcessGroups } from '../process/process-group.js';
@@ -81,7 +82,7 @@ async function createBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv):
   keepLogsCapped(paths);
   const settings = loadSettings(paths.root, consoleMode, log);
   if (consoleMode) for (const line of consoleIntro(settings)) log(line);
-  const loaded = await requireHead(paths.root);
+  const loaded = await readLoadedCommit(paths.root, processStartedAtMs);
   const groups = new ProcessGroups();
   const marks = new ChatMarks(paths.chatMarks);
   const transport = createTransport(settings, paths, marks);
@@ -97,7 +98,7 @@ async function createBridge(consoleMode: boolean, launchEnv: NodeJS.ProcessEnv):
     loaded,
     readCheckout: () => readCheckout(paths.root),
     endProcessGroups: () => groups.endAll(),
-    describeHead: async () => describeCommit(await requireHead(paths.root)),
+    describeHead: () => describeHead(paths.root),
     clock: systemClock,
     sleep: (ms) => sleep(ms),
     kill: (pid, signal) => process.kill(pid, signal),

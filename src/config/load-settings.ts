@@ -1,5 +1,5 @@
-import os from 'node:os';
 import { loadEnvFile } from './env-file.js';
+import { thisMachinesName } from './machine-name.js';
 import { unknownNameWarnings } from './setting-names.js';
 import { parseSettings, type Settings } from './settings.js';
 
@@ -10,5 +10,5 @@ import { parseSettings, type Settings } from './settings.js';
  */
 export function loadSettings(root: string, consoleMode: boolean, warn: (line: string) => void): Settings {
   for (const warning of [...loadEnvFile(root), ...unknownNameWarnings(Object.keys(process.env))]) warn(warning);
-  return parseSettings(process.env, { console: consoleMode, hostName: os.hostname() });
+  return parseSettings(process.env, { console: consoleMode, defaultName: thisMachinesName() });
 }

@@ -161,9 +161,9 @@ export function parseSession(env: Env): string {
   return session;
 }
 
-/** How every line names this machine: VALOR_MACHINE_NAME, else the host's name. */
-export function machineName(env: Env, hostName: string): string {
-  return nonEmpty(env, 'VALOR_MACHINE_NAME') ?? hostName;
+/** How every line names this machine: VALOR_MACHINE_NAME, else its default name (./machine-name.ts). */
+export function machineName(env: Env, defaultName: string): string {
+  return nonEmpty(env, 'VALOR_MACHINE_NAME') ?? defaultName;
 }
 
 /** VALOR_AGENT_CMD: the command that answers a message; undefined when not set. */
@@ -231,7 +231,7 @@ function checkChats(env: Env, consoleMode: boolean, problems: Problems, notSetNa
   return { chats, ok: problems.lines.length === before };
 }
 
-export function parseSettings(env: Env, options: { console: boolean; hostName: string }): Settings {
+export function parseSettings(env: Env, options: { console: boolean; defaultName: string }): Settings {
   const problems = new Problems();
   const notSetNames: string[] = [];
   const telegram = checkTelegram(env, options.console, problems, notSetNames);
@@ -242,7 +242,7 @@ export function parseSettings(env: Env, options: { console: boolean; hostName: s
   const settings: Settings = {
     chats,
     agentCommand: agentCommand(env),
-    machineName: machineName(env, options.hostName),
+    machineName: machineName(env, options.defaultName),
     updateUsers: parseUserIds(nonEmpty(env, 'VALOR_UPDATE_USERS'), problems),
     notifyChatId,
     catchUp: {

@@ -26,6 +26,8 @@ export interface Upstream extends Commit {
 
 export interface Checkout {
   head: Commit | undefined;
+  /** Why there is no head: git's own first line when git itself cannot run (see gitFault). */
+  gitFault?: string;
   /** `@{u}` as last fetched; undefined without an upstream. */
   upstream: Upstream | undefined;
   /** When FETCH_HEAD was last written (ms): when the last fetch ended; undefined: never fetched. */
@@ -42,12 +44,48 @@ export function describeCommit(commit: Commit): string {
   return `${commit.short} — ${commit.subject}`;
 }
 
+const run = promisify(execFile);
+
 async function git(root: string, ...args: string[]): Promise<string | undefined> {
   try {
-    return (await promisify(execFile)('git', args, { cwd: root })).stdout.trim();
+    return (await run('git', args, { cwd: root })).stdout.trim();
   } catch {
     return undefined;
   }
+}
+
+/** What gitFault says when there is no git at all. */
+export const NO_GIT = 'not found on PATH';
+
+/**
+ * Git's own first line when git itself cannot run, undefined when it runs.
+ * After a macOS upgrade, until the Command Line Tools are installed again,
+ * git is a stub that says `xcrun: error: invalid active developer path …` and
+ * exits 1. Asked, as the update script asks, only once a question has failed.
+ */
+export async function gitFault(): Promise<string | undefined> {
+  try {
+    await run('git', ['--version']);
+    return undefined;
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (failed.code === 'ENOENT') return NO_GIT;
+    const said = `${failed.stderr ?? ''}\n${failed.stdout ?? ''}`.split('\n').map((line) => line.trim()).find(Boolean);
+    return said ?? `git --version exited ${String(failed.code)}`;
+  }
+}
+
+/** The needs-attention line for a git that cannot run: the fix, as scripts/lib/checkout.sh gives it. */
+export function gitCannotRun(fault: string): string {
+  if (/xcrun|xcode-select|CommandLineTools/.test(fault)) {
+    return 'git cannot run: install the Command Line Tools again (a macOS upgrade removes them): xcode-select --install';
+  }
+  return fault === NO_GIT ? 'git cannot run: there is no git on PATH; install git' : 'git cannot run: install git again';
+}
+
+/** How a commit git cannot name reads: `commit unknown (git: <its first line>)`. */
+export function unknownCommit(fault: string): string {
+  return `commit unknown (git: ${fault})`;
 }
 
 async function commitAt(root: string, rev: string): Promise<Commit | undefined> {
@@ -61,7 +99,24 @@ export function readHead(root: string): Promise<Commit | undefined> {
   return commitAt(root, 'HEAD');
 }
 
-/** HEAD, for a process that cannot go on without it (the bridge's start, the self-test). */
+/**
+ * HEAD as it was at that time, from HEAD's reflog: what a process started
+ * then loaded, not a commit checked out since. HEAD itself where the reflog
+ * cannot say (none kept, or expired).
+ */
+export async function readHeadAt(root: string, atMs: number): Promise<Commit | undefined> {
+  const at = new Date(atMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return (await commitAt(root, `HEAD@{${at}}`)) ?? readHead(root);
+}
+
+/** HEAD in one line (describeCommit), or what git said instead (unknownCommit). */
+export async function describeHead(root: string): Promise<string> {
+  const head = await readHead(root);
+  if (head) return describeCommit(head);
+  return unknownCommit((await gitFault()) ?? 'no commit at HEAD');
+}
+
+/** HEAD, for a process that cannot go on without it (the self-test). */
 export async function requireHead(root: string): Promise<Commit> {
   const head = await readHead(root);
   if (!head) throw new Error(`git finds no commit at HEAD in ${root}`);
@@ -84,9 +139,11 @@ export async function readCheckout(root: string): Promise<Checkout> {
     git(root, 'rev-list', '--count', 'HEAD..@{u}'),
     git(root, 'rev-parse', '--git-path', 'FETCH_HEAD'),
   ]);
+  const fault = head ? undefined : await gitFault();
   return {
     head,
     upstream: name && upstream ? { ...upstream, name, behind: Number(behind ?? 0) } : undefined,
     fetchedAtMs: await mtimeMs(fetchHead === undefined ? undefined : path.resolve(root, fetchHead)),
+    ...(fault === undefined ? {} : { gitFault: fault }),
   };
 }

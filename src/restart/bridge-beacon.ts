@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { shortSha, unknownCommit } from '../git/checkout.js';
 import { writeAtomic } from '../lib/atomic-write.js';
 
 /**
@@ -9,10 +10,12 @@ import { writeAtomic } from '../lib/atomic-write.js';
  */
 export interface BridgeBeacon {
   pid: number;
-  /** Full sha of the commit the process loaded. */
+  /** Full sha of the commit the process loaded; '' while git cannot say (gitFault). */
   commit: string;
   /** That commit's subject line. */
   subject: string;
+  /** Git's own first line while it cannot run and the commit is unknown; absent otherwise. */
+  gitFault?: string;
   machine: string;
   /** ISO 8601, UTC. */
   startedAt: string;
@@ -43,10 +46,16 @@ export function readBeacon(file: string): BridgeBeacon | undefined {
     pid: beacon.pid,
     commit: beacon.commit,
     subject: beacon.subject ?? '',
+    ...(typeof beacon.gitFault === 'string' ? { gitFault: beacon.gitFault } : {}),
     machine: beacon.machine ?? '',
     startedAt: beacon.startedAt,
     readyAt: beacon.readyAt ?? null,
     stoppedAt: beacon.stoppedAt ?? null,
     exitCode: beacon.exitCode ?? null,
   };
+}
+
+/** The beacon's commit in a line: its short sha, or `commit unknown (git: …)`. */
+export function beaconCommit(beacon: BridgeBeacon): string {
+  return beacon.commit === '' && beacon.gitFault !== undefined ? unknownCommit(beacon.gitFault) : shortSha(beacon.commit);
 }

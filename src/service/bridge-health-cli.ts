@@ -1,9 +1,9 @@
-import os from 'node:os';
 import { parseAlertSettings } from '../config/alert-settings.js';
 import { loadEnvFile } from '../config/env-file.js';
+import { thisMachinesName } from '../config/machine-name.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
 import { machineName } from '../config/settings.js';
-import { readHead } from '../git/checkout.js';
+import { gitCannotRun, gitFault, readHead } from '../git/checkout.js';
 import { gatherBridgeFacts } from './bridge-check/bridge-facts.js';
 import { checkBridge } from './bridge-check/health-check.js';
 import { managerSays } from './bridge-check/manager-says.js';
@@ -25,7 +25,8 @@ async function main(): Promise<number> {
   const paths = projectPaths(root);
   const head = await readHead(root);
   if (!head) {
-    print('WARN: the checkout has no commit to compare the bridge with; nothing checked');
+    const fault = await gitFault();
+    print(`WARN: ${fault === undefined ? 'the checkout has no commit to compare the bridge with' : `${gitCannotRun(fault)} (git: ${fault})`}; nothing checked`);
     return 0;
   }
   const manager = findServiceManager(thisProcess(paths));
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
   await checkBridge({
     facts: gatherBridgeFacts(paths, head.sha, bridgeState, Date.now()),
     paths,
-    machine: machineName(process.env, os.hostname()),
+    machine: machineName(process.env, thisMachinesName()),
     manager: managerSays(manager, bridgeState),
     post: settings ? (text) => postAlert(settings, text) : undefined,
     print,

@@ -1,6 +1,7 @@
 import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
-import { agentCommand } from '../config/settings.js';
+import { thisMachinesName } from '../config/machine-name.js';
+import { agentCommand, machineName } from '../config/settings.js';
 import { findServiceManager, NO_MANAGER, thisProcess } from './find-manager.js';
 import { install } from './install.js';
 import { OptionError, parseInstallOptions } from './install-options.js';
@@ -55,14 +56,15 @@ async function main(): Promise<number> {
   const paths = projectPaths(root);
   const context = thisProcess(paths);
   const manager = findServiceManager(context);
-  if (name === 'status') return status({ manager, paths, now: Date.now(), print });
+  const machine = () => machineName(process.env, thisMachinesName());
+  if (name === 'status') return status({ manager, paths, machineName: machine(), now: Date.now(), print });
   if (name === 'logs') return logs(paths, print);
   if (!manager) {
     print(NO_MANAGER);
     return 2;
   }
   if (name === 'install') {
-    return install({ ...context, manager, agentCommand: agentCommand(process.env), print }, scheduleOptions);
+    return install({ ...context, manager, agentCommand: agentCommand(process.env), machineName: machine(), print }, scheduleOptions);
   }
   if (name === 'uninstall') return uninstall(manager, print);
   return restart(manager, print);

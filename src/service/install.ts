@@ -15,9 +15,14 @@ export interface InstallDeps {
   searchPath: string;
   /** VALOR_AGENT_CMD, whose program the bridge must find under the manager. */
   agentCommand: string | undefined;
+  /** The name this machine answers with (VALOR_MACHINE_NAME, else its computer name). */
+  machineName: string;
   sleep(ms: number): Promise<void>;
   print(line: string): void;
 }
+
+/** What the name is for, and how to choose another. */
+export const MACHINE_NAME_NOTE = 'replies and notices start with it; VALOR_MACHINE_NAME in .env sets another';
 
 /** How long install waits for the bridge to have a pid. */
 export const START_WAIT_MS = 5_000;
@@ -83,6 +88,7 @@ export async function install(deps: InstallDeps, options: ScheduleOptions = {}):
   }
   deps.print(`PATH for the agents: ${found.path}`);
   deps.print(`Update schedule: ${describeSchedule(schedule)}`);
+  deps.print(`Machine name: ${deps.machineName} (${MACHINE_NAME_NOTE})`);
   if (failures.length > 0) {
     const installed = rendered.map(({ job }) => job.label).filter((label) => !failures.includes(label));
     deps.print(`Install incomplete. Installed: ${installed.join(', ') || 'none'}. Not installed: ${failures.join(', ')}.`);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import type { Checkout, Commit } from '../git/checkout.js';
+import type { Checkout } from '../git/checkout.js';
+import type { LoadedCommit } from '../git/loaded-commit.js';
 import { fieldOf, parseLastUpdate } from '../restart/last-update.js';
 import { flagWrittenAtMs } from '../restart/restart-files.js';
 import { readHold } from './hold.js';
@@ -8,7 +9,7 @@ import { statusLine } from './status-line.js';
 /** Gathers what /update status says, from the running process, data/ and the checkout. */
 export interface StatusSources {
   machine: string;
-  loaded: Commit;
+  loaded: LoadedCommit;
   startedAtMs: number;
   lastUpdatePath: string;
   restartFlagPath: string;
@@ -30,7 +31,8 @@ export async function currentStatusLine(sources: StatusSources): Promise<string>
   const nowMs = Date.now();
   return statusLine({
     machine: sources.machine,
-    running: sources.loaded,
+    running: sources.loaded.commit,
+    ...(sources.loaded.gitFault === undefined ? {} : { runningGitFault: sources.loaded.gitFault }),
     startedAtMs: sources.startedAtMs,
     checkout,
     lastUpdate: parseLastUpdate(record),

@@ -1,4 +1,4 @@
-import type { Checkout, Commit } from '../git/checkout.js';
+import { gitCannotRun, unknownCommit, type Checkout, type Commit } from '../git/checkout.js';
 import { formatDuration } from '../lib/duration.js';
 import type { LastUpdate } from '../restart/last-update.js';
 import { heldLine, type Hold } from './hold.js';
@@ -8,8 +8,10 @@ import { waitingFor } from './reply-text.js';
 
 export interface StatusFacts {
   machine: string;
-  /** The commit this process loaded. */
-  running: Commit;
+  /** The commit this process loaded; undefined while git cannot say. */
+  running: Commit | undefined;
+  /** Git's own first line when it could not say. */
+  runningGitFault?: string;
   startedAtMs: number;
   checkout: Checkout;
   lastUpdate: LastUpdate | undefined;
@@ -41,7 +43,9 @@ function recordTime(iso: string): string {
 function attention(f: StatusFacts): string[] {
   const reasons: string[] = [];
   const head = f.checkout.head;
-  if (head !== undefined && head.sha !== f.running.sha && !f.restartPending) {
+  const fault = f.runningGitFault ?? f.checkout.gitFault;
+  if (fault !== undefined) reasons.push(gitCannotRun(fault));
+  if (head !== undefined && f.running !== undefined && head.sha !== f.running.sha && !f.restartPending) {
     reasons.push(f.refusedRestart ?? `the checkout is at ${head.short} but no restart is pending`);
   }
   if (f.restartPending && f.nowMs - f.restartPending.sinceMs > RESTART_OVERDUE_MS) {
@@ -56,7 +60,9 @@ export function statusLine(f: StatusFacts): string {
   const { checkout, lastUpdate, restartPending } = f;
   const upstream =
     checkout.upstream === undefined
-      ? 'no upstream'
+      ? checkout.gitFault === undefined
+        ? 'no upstream'
+        : 'upstream unknown'
       : `upstream ${checkout.upstream.short} (${checkout.fetchedAtMs === undefined ? 'never fetched' : `fetched ${formatDuration(f.nowMs - checkout.fetchedAtMs)} ago`})`;
   const last = lastUpdate
     ? `last update ${recordTime(lastUpdate.time)} (${lastUpdate.trigger || 'manual'}): ${lastUpdate.outcome}`
@@ -64,9 +70,12 @@ export function statusLine(f: StatusFacts): string {
   const pending = restartPending
     ? `restart pending for ${formatDuration(f.nowMs - restartPending.sinceMs)}${waitingFor(restartPending.waitingJobs)}`
     : 'no restart pending';
+  const running = f.running ? `${f.running.short} "${subject(f.running.subject)}"` : unknownCommit(f.runningGitFault ?? 'no answer');
+  // Git's words once: where the bridge's own git failed, the checkout's failing too is no news.
+  const checkoutFault = checkout.gitFault !== undefined && f.runningGitFault === undefined ? ` (git: ${checkout.gitFault})` : '';
   const parts = [
-    `running ${f.running.short} "${subject(f.running.subject)}", up ${formatDuration(f.nowMs - f.startedAtMs)}`,
-    `checkout ${checkout.head?.short ?? 'unknown'}`,
+    `running ${running}, up ${formatDuration(f.nowMs - f.startedAtMs)}`,
+    `checkout ${checkout.head?.short ?? `unknown${checkoutFault}`}`,
     upstream,
     last,
     pending,

@@ -48,6 +48,12 @@ describe('judgeBridge', () => {
     expect(judgeBridge(facts({ alive: false, flagWrittenAt: minutesAgo(0) }, { stoppedAt: new Date(minutesAgo(0)).toISOString() })).kind).toBe('fine-for-now');
   });
 
+  it('up and ready with its commit unknown (its git cannot run): not judged against the checkout, status names the git; down is still down', () => {
+    const fault = 'xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools)';
+    expect(judgeBridge(facts({}, { commit: '', gitFault: fault })).kind).toBe('fine-for-now');
+    expect(judgeBridge(facts({ alive: false }, { commit: '', gitFault: fault })).kind).toBe('problem');
+  });
+
   it('a process that is gone without a stop record: not running since it was last seen (ready)', () => {
     expect(judgeBridge(facts({ alive: false }, { readyAt: '2026-11-29T11:00:00.123Z' }))).toEqual({
       kind: 'problem',

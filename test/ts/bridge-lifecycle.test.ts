@@ -5,10 +5,13 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentOutcome } from '../../src/agent/agent-runner.js';
 import { ChatMarks } from '../../src/catchup/chat-marks.js';
-import { Bridge } from '../../src/bridge/bridge.js';
+import { Bridge, LOADED_RETRY_MS } from '../../src/bridge/bridge.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { parseSettings } from '../../src/config/settings.js';
+import type { Commit } from '../../src/git/checkout.js';
+import type { LoadedCommit } from '../../src/git/loaded-commit.js';
 import type { Job } from '../../src/queue/job.js';
+import type { Clock } from '../../src/restart/restart-monitor.js';
 import { ConsoleTransport } from '../../src/transport/console-transport.js';
 import type { SelfTestRunner } from '../../src/restart/run-self-test.js';
 import { readBeacon } from '../../src/restart/bridge-beacon.js';
@@ -22,7 +25,15 @@ afterEach(() => dirs.splice(0).forEach((dir) => fs.removeSync(dir)));
 const REFUSED = { passed: false, reason: 'src/a.ts:1:2: ERROR: Unexpected "}"' } as const;
 
 function bridgeHarness(
-  options: { startedAtMs?: number; agent?: (job: Job) => Promise<AgentOutcome>; selfTest?: SelfTestRunner; notifyChat?: boolean; checkoutHead?: string } = {},
+  options: {
+    startedAtMs?: number;
+    agent?: (job: Job) => Promise<AgentOutcome>;
+    selfTest?: SelfTestRunner;
+    notifyChat?: boolean;
+    checkoutHead?: string;
+    loaded?: LoadedCommit;
+    clock?: Clock;
+  } = {},
 ) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-bridge-'));
   dirs.push(root);
@@ -36,7 +47,7 @@ function bridgeHarness(
   const exits: number[] = [];
   let groupsEnded = 0;
   const bridge = new Bridge({
-    settings: { ...parseSettings(options.notifyChat ? { VALOR_NOTIFY_CHAT: 'console' } : {}, { console: true, hostName: 'studio' }), agentCommand: 'agent' },
+    settings: { ...parseSettings(options.notifyChat ? { VALOR_NOTIFY_CHAT: 'console' } : {}, { console: true, defaultName: 'studio' }), agentCommand: 'agent' },
     paths,
     transport: new ConsoleTransport(input, output, new PassThrough()),
     marks: new ChatMarks(paths.chatMarks),
@@ -47,9 +58,10 @@ function bridgeHarness(
     ...(options.checkoutHead
       ? { readCheckout: async () => checkoutAt(`${options.checkoutHead!}0000`, Date.now() - 120_000) }
       : {}),
+    ...(options.loaded ? { loaded: options.loaded } : {}),
     endProcessGroups: () => (groupsEnded += 1),
     describeHead: async () => 'abc1234 — Ship it',
-    clock: { every: (ms, tick) => { const t = setInterval(tick, ms); return () => clearInterval(t); } },
+    clock: options.clock ?? { every: (ms, tick) => { const t = setInterval(tick, ms); return () => clearInterval(t); } },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     kill: (pid, signal) => kills.push([pid, signal]),
     pid: 4242,
@@ -193,6 +205,46 @@ describe('data/bridge.json, the beacon of what runs', () => {
     expect(ready.readyAt).toMatch(ISO);
     expect(Date.parse(ready.readyAt!)).toBeGreaterThanOrEqual(startedAtMs);
     expect(ready.stoppedAt).toBeNull();
+  });
+
+  it('while git cannot run: the commit unknown with git\'s words; asked again every minute, and once git answers, the commit', async () => {
+    const fault = 'xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools)';
+    const shipped: Commit = { sha: 'fedcba9876543210fedcba9876543210fedcba98', short: 'fedcba9', subject: 'Ship it' };
+    let gitWorks = false;
+    let asked = 0;
+    const loaded = {
+      commit: undefined as Commit | undefined,
+      gitFault: fault as string | undefined,
+      async refresh() {
+        asked += 1;
+        if (gitWorks) [this.commit, this.gitFault] = [shipped, undefined];
+      },
+    };
+    const retries: Array<() => void> = [];
+    let stopped = 0;
+    const clock: Clock = {
+      every: (ms, tick) => {
+        if (ms !== LOADED_RETRY_MS) return () => {};
+        retries.push(tick);
+        return () => (stopped += 1);
+      },
+    };
+    const h = bridgeHarness({ loaded, clock });
+
+    await h.bridge.start();
+    expect(readBeacon(h.paths.bridgeBeacon)).toMatchObject({ commit: '', subject: '', gitFault: fault, readyAt: expect.stringMatching(ISO) });
+    expect(retries).toHaveLength(1);
+    retries[0]!();
+    await eventually(() => asked === 2);
+    expect(readBeacon(h.paths.bridgeBeacon)?.gitFault).toBe(fault);
+
+    gitWorks = true;
+    retries[0]!();
+    await eventually(() => readBeacon(h.paths.bridgeBeacon)?.commit === shipped.sha);
+    expect(readBeacon(h.paths.bridgeBeacon)).toMatchObject({ subject: 'Ship it', stoppedAt: null });
+    expect(readBeacon(h.paths.bridgeBeacon)?.gitFault).toBeUndefined();
+    expect(stopped).toBe(1);
+    await h.bridge.shutdown('SIGINT');
   });
 
   it('a start that fails is recorded as stopped, with the exit code', async () => {

@@ -118,7 +118,7 @@ describe('npm run chats: the list', () => {
       ].join('\n'),
     );
     const line = text.split('\n').at(-2)!.slice('VALOR_PROJECTS='.length);
-    expect([...parseSettings({ VALOR_PROJECTS: line }, { console: true, hostName: 'h' }).chats.keys()]).toEqual(['-1002222222222', '-4444']);
+    expect([...parseSettings({ VALOR_PROJECTS: line }, { console: true, defaultName: 'h' }).chats.keys()]).toEqual(['-1002222222222', '-4444']);
   });
 
   it('no groups yet: says what to do, and offers no VALOR_PROJECTS line', () => {

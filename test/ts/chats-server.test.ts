@@ -73,7 +73,7 @@ describe.skipIf(serverMissing !== undefined)(`npm run chats against a local Tele
     ]);
     expect(megagroupId).toMatch(/^-100\d+$/);
     expect(basicGroupId).toMatch(/^-\d+$/);
-    const projects = parseSettings({ VALOR_PROJECTS: lines.at(-2)!.slice('VALOR_PROJECTS='.length) }, { console: true, hostName: 'h' }).chats;
+    const projects = parseSettings({ VALOR_PROJECTS: lines.at(-2)!.slice('VALOR_PROJECTS='.length) }, { console: true, defaultName: 'h' }).chats;
     expect(Object.fromEntries(projects)).toEqual({ [megagroupId]: 'valor_project', [basicGroupId]: 'docs_notes' });
 
     // Read only: Alice's message to the bridge is still unread.

@@ -35,20 +35,20 @@ describe('the console standing in for the configured chats', () => {
   });
 
   it('VALOR_NOTIFY_CHAT is heard on its console twin', () => {
-    const settings = parseSettings({ VALOR_PROJECTS: 'valor=-1001,docs=-1003', VALOR_NOTIFY_CHAT: 'docs' }, { console: true, hostName: 'h' });
+    const settings = parseSettings({ VALOR_PROJECTS: 'valor=-1001,docs=-1003', VALOR_NOTIFY_CHAT: 'docs' }, { console: true, defaultName: 'h' });
     expect(consoleSettings(settings).notifyChatId).toBe('console:-1003');
     expect([...consoleSettings(settings).chats.keys()]).toEqual(['console:-1001', 'console:-1003']);
   });
 
   it('/update is open to the console, which has no Telegram user id, and it says so', () => {
-    const settings = parseSettings({ VALOR_PROJECTS: 'valor=-1001', VALOR_UPDATE_USERS: '42' }, { console: true, hostName: 'h' });
+    const settings = parseSettings({ VALOR_PROJECTS: 'valor=-1001', VALOR_UPDATE_USERS: '42' }, { console: true, defaultName: 'h' });
     expect(settings.updateUsers).toEqual(new Set(['42']));
     expect(consoleSettings(settings).updateUsers).toBeUndefined();
     expect(consoleIntro(settings)).toContain('console mode: /update is allowed here whatever VALOR_UPDATE_USERS says: the console is the machine itself');
   });
 
   it('says how it works on start', () => {
-    const settings = parseSettings({ VALOR_PROJECTS: 'valor=-1001,valor=-1002,docs=-1003' }, { console: true, hostName: 'h' });
+    const settings = parseSettings({ VALOR_PROJECTS: 'valor=-1001,valor=-1002,docs=-1003' }, { console: true, defaultName: 'h' });
     expect(consoleIntro(settings)).toEqual([
       'console mode: your settings are checked as for Telegram; type a message, or /update',
       'console mode: a line goes to valor (-1001); start it with "docs: " for docs (-1003)',

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBridge } from './fixtures/bridge-process.js';
+import { brokenGit, XCRUN_ERROR } from './fixtures/broken-git.js';
 import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
 
 let clone: ProjectClone | undefined;
@@ -158,5 +159,47 @@ describe('the real bridge in console mode', () => {
     third.endInput();
     expect(await third.exited).toBe(0);
     expect(third.stdout()).toBe('');
+  });
+
+  it('git that cannot run (a macOS upgrade) does not stop the bridge: it serves its chats with the commit unknown, and names it once git answers', async () => {
+    clone = createProjectClone();
+    const broken = brokenGit(clone.dir);
+    const sha = clone.head(clone.machine);
+    const beaconFile = path.join(clone.machine, 'data', 'bridge.json');
+    const beacon = () => JSON.parse(fs.readFileSync(beaconFile, 'utf8')) as Record<string, unknown>;
+    const brokenPath = `${broken.binDir}:${process.env.PATH}`;
+    const bridge = startBridge(clone.machine, { VALOR_MACHINE_NAME: 'studio', VALOR_AGENT_CMD: 'tr a-z A-Z', VALOR_NOTIFY_CHAT: 'console', PATH: brokenPath });
+
+    await bridge.waitFor('stderr', 'ready:');
+    expect(bridge.stderr()).toContain(
+      `running commit unknown (git: ${XCRUN_ERROR}); git cannot run: install the Command Line Tools again (a macOS upgrade removes them): xcode-select --install; asked again every 60 s\n`,
+    );
+    expect(beacon()).toMatchObject({ commit: '', subject: '', gitFault: XCRUN_ERROR, pid: bridge.pid, stoppedAt: null });
+    expect(beacon().readyAt).not.toBeNull();
+    bridge.write('hello');
+    await bridge.waitFor('stdout', 'HELLO\n');
+    // The scheduled run fails in the script's words, and the notify chat hears it.
+    const scheduled = spawnSync('bash', ['scripts/remote-update.sh'], { cwd: clone.machine, env: { ...process.env, PATH: brokenPath, VALOR_UPDATE_TRIGGER: 'schedule' } });
+    expect(scheduled.status).toBe(1);
+    await bridge.waitFor('stdout', `studio: scheduled update failed (exit 1): FAIL: git cannot run: ${XCRUN_ERROR}.`);
+    const asked = bridge.length('stdout');
+    bridge.write('/update status');
+    await bridge.waitFor('stdout', 'needs attention', { from: asked });
+    await bridge.waitFor('stdout', '\n', { from: asked });
+    expect(bridge.stdout().slice(asked)).toContain(`⚠️ studio: running commit unknown (git: ${XCRUN_ERROR}), up `);
+    expect(bridge.stdout().slice(asked)).toMatch(/; checkout unknown; upstream unknown; last update \S+ \S+ UTC \(schedule\): failed; no restart pending; needs attention: git cannot run: install the Command Line Tools again \(a macOS upgrade removes them\): xcode-select --install; the last update failed: FAIL: git cannot run: .*\n$/);
+
+    broken.fix();
+    const from = bridge.length('stdout');
+    bridge.write('/update status');
+    await bridge.waitFor('stdout', `studio: running ${sha} "Initial project", up `, { from });
+    // Only the failed run is left to look at, until the next one.
+    expect(bridge.stdout().slice(from)).toContain(`checkout ${sha}; upstream ${sha} (never fetched); last update `);
+    expect(bridge.stdout().slice(from)).toContain('; needs attention: the last update failed: FAIL: git cannot run: ');
+    expect(bridge.stderr()).toContain(`git answers again: running ${sha}\n`);
+    expect(beacon()).toMatchObject({ commit: git(clone.machine, 'rev-parse', 'HEAD'), subject: 'Initial project' });
+    expect(beacon().gitFault).toBeUndefined();
+    bridge.endInput();
+    expect(await bridge.exited).toBe(0);
   });
 });

@@ -1,10 +1,10 @@
 import fs from 'fs-extra';
 import { execFileSync, spawn } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { USAGE } from '../../src/cli-args.js';
 import { startBridge } from './fixtures/bridge-process.js';
+import { fakeScutil } from './fixtures/fake-scutil.js';
 import { createProjectClone, type ProjectClone } from './fixtures/project-clone.js';
 import { wellFormedSession } from './fixtures/session.js';
 
@@ -101,16 +101,18 @@ describe('console mode takes the same .env as production', () => {
     ]);
   });
 
-  it('with no .env at all it still starts, and says what Telegram would need', async () => {
+  it("with no .env at all it still starts, says what Telegram would need, and answers as the computer's name (scutil, as on a Mac)", async () => {
     clone = createProjectClone();
-    const bridge = startBridge(clone.machine);
+    const scutil = fakeScutil(clone.dir, { name: 'José’s Mac mini' });
+    const bridge = startBridge(clone.machine, { PATH: `${scutil.binDir}:${process.env.PATH}` });
     bridge.endInput();
     expect(await bridge.exited).toBe(0);
     expect(logLines(bridge.stderr()).slice(0, 3)).toEqual([
       'console mode: your settings are checked as for Telegram; type a message, or /update',
       'console mode: not set, and needed to run with Telegram: TELEGRAM_API_ID, TELEGRAM_API_HASH, TELEGRAM_SESSION, VALOR_PROJECTS (see .env.example)',
-      `ready: console mode; 1 chat(s) monitored on ${os.hostname()}`,
+      'ready: console mode; 1 chat(s) monitored on José’s Mac mini',
     ]);
+    expect(scutil.calls()).toEqual(['--get ComputerName']);
   });
 
   it('a malformed VALOR_PROJECTS stops console mode as it stops the service, with the same line', async () => {

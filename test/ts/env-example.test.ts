@@ -45,7 +45,7 @@ describe('.env.example', () => {
   });
 
   it('copied as it is, its empty values mean "unset": console mode starts, anyone may /update', () => {
-    const settings = parseSettings(parseEnv(example), { console: true, hostName: 'host' });
+    const settings = parseSettings(parseEnv(example), { console: true, defaultName: 'host' });
     expect(settings.updateUsers).toBeUndefined();
     expect(settings.agentCommand).toBeUndefined();
     expect(settings.machineName).toBe('host');

@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { brokenGit, XCRUN_ERROR } from './fixtures/broken-git.js';
 import { fakeLaunchctl, type FakeLaunchctl } from './fixtures/fake-launchctl.js';
+import { fakeScutil } from './fixtures/fake-scutil.js';
 import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
 import { readPlist } from './fixtures/read-plist.js';
 import { writeBeacon, type BridgeBeacon } from '../../src/restart/bridge-beacon.js';
@@ -137,6 +139,7 @@ describe('valor-service.sh install', () => {
     for (const plist of [bridge, update]) {
       const env = plist.EnvironmentVariables as Record<string, string>;
       expect(env.HOME).toBe(s.home);
+      expect(env.LANG).toBe('en_US.UTF-8');
       const dirs = env.PATH!.split(':');
       expect(dirs).toContain(path.dirname(spawnSync('which', ['node'], { encoding: 'utf8' }).stdout.trim()));
       expect(dirs).toContain(path.dirname(spawnSync('which', ['git'], { encoding: 'utf8' }).stdout.trim()));
@@ -200,20 +203,39 @@ describe('valor-service.sh install', () => {
     expect(calls.indexOf(`enable gui/${uid}/${BRIDGE}`)).toBeLessThan(calls.findIndex((c) => c.startsWith('bootstrap') && c.includes(BRIDGE)));
   });
 
+  /** A reinstall whose bootout does not end at once: it succeeds, having polled launchd until the bridge was gone before bootstrapping it again. */
+  function expectReinstallWaited(s: Setup): void {
+    const { code, output } = s.service('install');
+
+    expect(code).toBe(0);
+    expect(output).not.toContain('FAIL');
+    const calls = s.launchctl.calls();
+    const bootout = calls.lastIndexOf(`bootout gui/${uid}/${BRIDGE}`);
+    const bootstrap = calls.findIndex((c, i) => i > bootout && c.startsWith('bootstrap') && c.includes(BRIDGE));
+    expect(calls.slice(bootout, bootstrap).filter((c) => c === `print gui/${uid}/${BRIDGE}`).length).toBeGreaterThan(2);
+    expect(s.launchctl.loaded(BRIDGE) && s.launchctl.loaded(UPDATE)).toBe(true);
+  }
+
   it('a reinstall waits until the booted-out bridge is gone before bootstrapping it again', () => {
     const s = setup();
     s.service('install');
     s.launchctl.stoppingFor(1500);
+    expectReinstallWaited(s);
+  });
 
-    const { code, output } = s.service('install');
+  it('older macOS: a bootout answered "36: Operation now in progress" is waited for; install, restart and uninstall go on', () => {
+    const s = setup();
+    s.service('install');
+    s.launchctl.bootoutInProgress();
+    expectReinstallWaited(s);
 
-    expect(code).toBe(0);
-    expect(output).not.toContain('NOT installed');
-    const calls = s.launchctl.calls();
-    const bootout = calls.indexOf(`bootout gui/${uid}/${BRIDGE}`);
-    const bootstrap = calls.findIndex((c, i) => i > bootout && c.startsWith('bootstrap') && c.includes(BRIDGE));
-    expect(calls.slice(bootout, bootstrap).filter((c) => c === `print gui/${uid}/${BRIDGE}`).length).toBeGreaterThan(2);
-    expect(s.launchctl.loaded(BRIDGE)).toBe(true);
+    expect(s.service('restart').code).toBe(0);
+
+    const removed = s.service('uninstall');
+    expect(removed.code).toBe(0);
+    expect(removed.output).toBe(`[valor-service] Removed ${BRIDGE}\n[valor-service] Removed ${UPDATE}\n`);
+    expect(fs.readdirSync(path.join(s.home, 'Library', 'LaunchAgents'))).toEqual([]);
+    expect(s.launchctl.loaded(BRIDGE) || s.launchctl.loaded(UPDATE)).toBe(false);
   });
 
   it('under sudo: refused with one line, nothing written', () => {
@@ -260,18 +282,24 @@ describe('valor-service.sh install', () => {
     expect(fs.existsSync(path.join(s.home, 'Library'))).toBe(false);
   });
 
-  it('a checkout under ~/Documents gets a WARN at install', () => {
+  it.each([
+    ['Documents', '~/Documents'],
+    ['documents', '~/Documents'],
+    ['Library/Mobile Documents/com~apple~CloudDocs', 'iCloud Drive (~/Library/Mobile Documents)'],
+  ])('a checkout under ~/%s gets a WARN at install', (folder, where) => {
     const s = setup();
-    const documents = path.join(s.home, 'Documents');
-    fs.ensureDirSync(documents);
-    fs.moveSync(s.clone.machine, path.join(documents, 'valor'));
-    const result = spawnSync('bash', [path.join(documents, 'valor', 'scripts', 'valor-service.sh'), 'install'], {
+    const guarded = path.join(s.home, folder);
+    fs.ensureDirSync(guarded);
+    fs.moveSync(s.clone.machine, path.join(guarded, 'valor'));
+    const result = spawnSync('bash', [path.join(guarded, 'valor', 'scripts', 'valor-service.sh'), 'install'], {
       cwd: '/',
       env: { PATH: `${s.launchctl.binDir}:${process.env.PATH}`, HOME: s.home, FAKE_LAUNCHD_DIR: s.launchctl.stateDir },
       encoding: 'utf8',
     });
-    fs.moveSync(path.join(documents, 'valor'), s.clone.machine);
-    expect(result.stdout).toContain('[valor-service] WARN: this checkout is in ~/Documents, which macOS protects');
+    fs.moveSync(path.join(guarded, 'valor'), s.clone.machine);
+    expect(result.stdout).toContain(
+      `[valor-service] WARN: this checkout is in ${where}, which macOS protects: the agents cannot read it until you allow it (System Settings › Privacy & Security). A checkout elsewhere, e.g. ~/src, needs no approval.\n`,
+    );
   });
 
   it('is idempotent: a second install leaves the same files and both agents loaded', () => {
@@ -598,6 +626,44 @@ describe('the agents run in launchd\'s own environment', () => {
   });
 });
 
+describe('the name this machine answers with', () => {
+  it("install prints it and status shows it: the computer's name (scutil), unless VALOR_MACHINE_NAME says another", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-name-'));
+    const scutil = fakeScutil(dir, { name: 'Studio' });
+    const s = setup({ pathBefore: [scutil.binDir] });
+
+    expect(s.service('install').output).toContain(
+      '[valor-service] Machine name: Studio (replies and notices start with it; VALOR_MACHINE_NAME in .env sets another)\n',
+    );
+    expect(s.service('status').output).toContain('[valor-service] machine name: Studio\n');
+    expect(scutil.calls()).toEqual(['--get ComputerName', '--get ComputerName']);
+
+    fs.writeFileSync(path.join(s.clone.machine, '.env'), 'VALOR_MACHINE_NAME=mini-2\n');
+    expect(s.service('status').output).toContain('[valor-service] machine name: mini-2\n');
+    fs.removeSync(dir);
+  });
+
+  it('a scutil that fails: the host name without .local', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-name-'));
+    const s = setup({ pathBefore: [fakeScutil(dir, 'fails').binDir] });
+    expect(s.service('status').output).toContain(`[valor-service] machine name: ${os.hostname().replace(/\.local$/i, '')}\n`);
+    fs.removeSync(dir);
+  });
+});
+
+describe("the agents' environment", () => {
+  it('carries a UTF-8 LANG, which launchd does not give: the agent command runs with it', async () => {
+    const s = setup();
+    fs.writeFileSync(path.join(s.clone.machine, '.env'), 'VALOR_AGENT_CMD=cat >/dev/null; echo "LANG=$LANG"\n');
+    s.service('install');
+
+    const code = await runLikeLaunchd(s.plist(BRIDGE) as unknown as LaunchdJob, ['--console'], 'hello\n');
+
+    expect(code).toBe(0);
+    expect(fs.readFileSync(path.join(s.clone.machine, 'logs', 'bridge.log'), 'utf8')).toContain('\nLANG=en_US.UTF-8\n');
+  });
+});
+
 describe('the update schedule', () => {
   const plistPath = (s: Setup) => path.join(s.home, 'Library', 'LaunchAgents', `${UPDATE}.plist`);
 
@@ -840,6 +906,33 @@ describe('status: what runs, and what needs attention', () => {
     expect(output).toContain('bridge check of the last update run: bridge not running since 2026-11-24T06:01:00Z (launchd: last exit 1) (it has recovered since)\n');
   });
 
+  it("a bridge whose git cannot run (a macOS upgrade): its commit unknown in git's words, and the fix; this shell's git failing too says it once", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-git-'));
+    const broken = brokenGit(dir);
+    broken.fix();
+    const s = setup({ pathBefore: [broken.binDir] });
+    s.service('install');
+    const running = beacon(s, { commit: '', subject: '', gitFault: XCRUN_ERROR });
+    const fix = 'git cannot run: install the Command Line Tools again (a macOS upgrade removes them): xcode-select --install';
+
+    let { code, output } = s.service('status');
+    expect(code).toBe(1);
+    expect(output).toContain(`[valor-service] bridge: running commit unknown (git: ${XCRUN_ERROR}) since ${HOUR_AGO.replace(/\.\d+Z$/, 'Z')} (pid ${running.pid})\n`);
+    expect(output).toContain(`[valor-service] checkout: ${git(s.clone.machine, 'rev-parse', '--short=7', 'HEAD')} — Initial project\n`);
+    expect(output).toContain(`[valor-service] needs attention: ${fix}\n`);
+
+    broken.breakAgain();
+    ({ code, output } = s.service('status'));
+    expect(code).toBe(1);
+    expect(output).toContain(`[valor-service] checkout: unknown (git: ${XCRUN_ERROR})\n`);
+    expect(output).toContain(`[valor-service] needs attention: ${fix}\n`);
+
+    broken.fix();
+    beacon(s); // the bridge asked git again, and it answered
+    expect(s.service('status').code).toBe(0);
+    fs.removeSync(dir);
+  });
+
   it("the agents' node folder removed (nvm uninstall) needs attention", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-nvm-'));
     const nvmBin = path.join(dir, '.nvm', 'versions', 'node', 'v20.12.0', 'bin');
@@ -880,6 +973,23 @@ describe('status: what runs, and what needs attention', () => {
     expect(s.service('install').code).toBe(0);
     beacon(s); // the bridge that launchd started again
     expect(s.service('status').code).toBe(0);
+  });
+
+  it('a plist from before the agents had a UTF-8 LANG needs a reinstall, which adds it', () => {
+    const s = setup();
+    s.service('install');
+    beacon(s);
+    const file = path.join(s.home, 'Library', 'LaunchAgents', `${BRIDGE}.plist`);
+    const old = fs.readFileSync(file, 'utf8').replace(/\s*<key>LANG<\/key>\s*<string>en_US\.UTF-8<\/string>/, '');
+    expect(old).not.toContain('LANG');
+    fs.writeFileSync(file, old);
+
+    const { code, output } = s.service('status');
+
+    expect(code).toBe(1);
+    expect(output).toContain(`needs attention: ${file} is not what this checkout installs now (written by an older version?): run scripts/valor-service.sh install again\n`);
+    expect(s.service('install').code).toBe(0);
+    expect((s.plist(BRIDGE).EnvironmentVariables as Record<string, string>).LANG).toBe('en_US.UTF-8');
   });
 
   it('install warns of no version folder for a Homebrew node', () => {

@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'fs-extra';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseEnvFile } from '../../src/config/env-file.js';
+import { COMPUTER_NAME_TIMEOUT_MS, defaultMachineName, readComputerName, thisMachinesName } from '../../src/config/machine-name.js';
 import { editDistance, unknownNameWarnings } from '../../src/config/setting-names.js';
 import { parseAlertSettings } from '../../src/config/alert-settings.js';
 import { agentCommand, machineName, parseApiCredentials, parseSession, parseSettings, SettingsError } from '../../src/config/settings.js';
+import { fakeScutil } from './fixtures/fake-scutil.js';
 import { wellFormedSession } from './fixtures/session.js';
 
 const SESSION = await wellFormedSession();
@@ -16,7 +21,7 @@ const telegramEnv = {
 
 function problemsOf(env: Record<string, string>, consoleMode = false): string[] {
   try {
-    parseSettings(env, { console: consoleMode, hostName: 'host' });
+    parseSettings(env, { console: consoleMode, defaultName: 'host' });
   } catch (error) {
     expect(error).toBeInstanceOf(SettingsError);
     return (error as SettingsError).problems;
@@ -32,16 +37,16 @@ function errorOf(env: Record<string, string>, consoleMode = false): string {
 
 describe('settings', () => {
   it('VALOR_NOTIFY_CHAT names a project key: its chat is told about scheduled runs', () => {
-    const settings = parseSettings({ ...telegramEnv, VALOR_NOTIFY_CHAT: 'docs' }, { console: false, hostName: 'host' });
+    const settings = parseSettings({ ...telegramEnv, VALOR_NOTIFY_CHAT: 'docs' }, { console: false, defaultName: 'host' });
     expect(settings.notifyChatId).toBe('-1009876543210');
-    expect(parseSettings(telegramEnv, { console: false, hostName: 'host' }).notifyChatId).toBeUndefined();
+    expect(parseSettings(telegramEnv, { console: false, defaultName: 'host' }).notifyChatId).toBeUndefined();
     expect(errorOf({ ...telegramEnv, VALOR_NOTIFY_CHAT: '-1009876543210' })).toBe(
       'VALOR_NOTIFY_CHAT is "-1009876543210", which is not a project key of VALOR_PROJECTS (valor, docs): name one of them',
     );
   });
 
   it('maps chat ids (strings) to project keys', () => {
-    const projects = parseSettings({ ...telegramEnv, VALOR_PROJECTS: 'valor=-1001234567890, docs=-1009876543210' }, { console: false, hostName: 'h' }).chats;
+    const projects = parseSettings({ ...telegramEnv, VALOR_PROJECTS: 'valor=-1001234567890, docs=-1009876543210' }, { console: false, defaultName: 'h' }).chats;
     expect([...projects]).toEqual([
       ['-1001234567890', 'valor'],
       ['-1009876543210', 'docs'],
@@ -95,7 +100,7 @@ describe('settings', () => {
   });
 
   it('keeps the secrets it must redact, and the machine name if given', () => {
-    const settings = parseSettings({ ...telegramEnv, VALOR_MACHINE_NAME: 'studio' }, { console: false, hostName: 'h' });
+    const settings = parseSettings({ ...telegramEnv, VALOR_MACHINE_NAME: 'studio' }, { console: false, defaultName: 'h' });
     expect(settings.secrets).toEqual([telegramEnv.TELEGRAM_API_HASH, telegramEnv.TELEGRAM_SESSION]);
     expect(settings.machineName).toBe('studio');
   });
@@ -103,7 +108,7 @@ describe('settings', () => {
 
 describe('settings in console mode', () => {
   it('with no settings at all: the console chat, and what Telegram would still need', () => {
-    const settings = parseSettings({}, { console: true, hostName: 'mac-mini' });
+    const settings = parseSettings({}, { console: true, defaultName: 'mac-mini' });
     expect(settings.telegram).toBeUndefined();
     expect([...settings.chats]).toEqual([['console', 'console']]);
     expect(settings.machineName).toBe('mac-mini');
@@ -112,8 +117,8 @@ describe('settings in console mode', () => {
   });
 
   it('a production .env is accepted as it is: its chats, its notify chat, its secrets; it never connects', () => {
-    const settings = parseSettings({ ...telegramEnv, VALOR_NOTIFY_CHAT: 'valor' }, { console: true, hostName: 'h' });
-    expect([...settings.chats]).toEqual([...parseSettings(telegramEnv, { console: false, hostName: 'h' }).chats]);
+    const settings = parseSettings({ ...telegramEnv, VALOR_NOTIFY_CHAT: 'valor' }, { console: true, defaultName: 'h' });
+    expect([...settings.chats]).toEqual([...parseSettings(telegramEnv, { console: false, defaultName: 'h' }).chats]);
     expect(settings.notifyChatId).toBe('-1001234567890');
     expect(settings.telegram).toBeUndefined();
     expect(settings.notSetForTelegram).toEqual([]);
@@ -196,8 +201,8 @@ describe('the settings the other programs read, through this module too', () => 
   });
 
   it('the machine name and the agent command, as the bridge reads them', () => {
-    expect(machineName({ VALOR_MACHINE_NAME: ' studio ' }, 'Studio-MacBook-Pro.local')).toBe('studio');
-    expect(machineName({ VALOR_MACHINE_NAME: ' ' }, 'Studio-MacBook-Pro.local')).toBe('Studio-MacBook-Pro.local');
+    expect(machineName({ VALOR_MACHINE_NAME: ' studio ' }, 'Studio')).toBe('studio');
+    expect(machineName({ VALOR_MACHINE_NAME: ' ' }, 'Studio')).toBe('Studio');
     expect(agentCommand({ VALOR_AGENT_CMD: ' claude -p ' })).toBe('claude -p');
     expect(agentCommand({ VALOR_AGENT_CMD: '' })).toBeUndefined();
   });
@@ -206,5 +211,52 @@ describe('the settings the other programs read, through this module too', () => 
     expect(parseAlertSettings({ VALOR_ALERT_BOT_TOKEN: '1:t' })).toBeUndefined();
     expect(parseAlertSettings({ VALOR_ALERT_BOT_TOKEN: ' 1:t ', VALOR_ALERT_CHAT: '-100' })).toEqual({ token: '1:t', chat: '-100', apiUrl: 'https://api.telegram.org' });
     expect(parseAlertSettings({ VALOR_ALERT_BOT_TOKEN: '1:t', VALOR_ALERT_CHAT: '-100', VALOR_ALERT_API_URL: 'http://127.0.0.1:8081//' })?.apiUrl).toBe('http://127.0.0.1:8081');
+  });
+});
+
+describe("the machine's default name", () => {
+  const PATH = process.env.PATH;
+  const dirs: string[] = [];
+  afterEach(() => {
+    process.env.PATH = PATH;
+    dirs.splice(0).forEach((dir) => fs.removeSync(dir));
+  });
+  const withScutil = (behaviour: Parameters<typeof fakeScutil>[1]) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-scutil-'));
+    dirs.push(dir);
+    const scutil = fakeScutil(dir, behaviour);
+    process.env.PATH = `${scutil.binDir}:${PATH}`;
+    return scutil;
+  };
+
+  it("the computer's name as Sharing shows it; else the host name without .local, in any case", () => {
+    expect(defaultMachineName('José’s Mac mini', 'Joses-Mac-mini.local')).toBe('José’s Mac mini');
+    expect(defaultMachineName(undefined, 'Johns-MacBook-Pro.local')).toBe('Johns-MacBook-Pro');
+    expect(defaultMachineName(' ', 'studio.LOCAL')).toBe('studio');
+    expect(defaultMachineName(undefined, 'build-01.example.com')).toBe('build-01.example.com');
+    expect(defaultMachineName(undefined, 'localhost')).toBe('localhost');
+  });
+
+  it('is read with scutil --get ComputerName, where there is a scutil (a Mac)', () => {
+    const scutil = withScutil({ name: 'Studio' });
+    expect(readComputerName()).toBe('Studio');
+    expect(thisMachinesName()).toBe('Studio');
+    expect(scutil.calls()).toEqual(['--get ComputerName', '--get ComputerName']);
+  });
+
+  it('a scutil that fails, or none at all (not a Mac): the host name without .local', () => {
+    withScutil('fails');
+    expect(readComputerName()).toBeUndefined();
+    expect(thisMachinesName()).toBe(os.hostname().replace(/\.local$/i, ''));
+    process.env.PATH = path.join(os.tmpdir(), 'no-such-folder');
+    expect(readComputerName()).toBeUndefined();
+  });
+
+  it('a scutil that hangs is given up after a short timeout', () => {
+    withScutil('hangs');
+    const started = Date.now();
+    expect(readComputerName()).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(COMPUTER_NAME_TIMEOUT_MS - 100);
+    expect(Date.now() - started).toBeLessThan(COMPUTER_NAME_TIMEOUT_MS + 3_000);
   });
 });

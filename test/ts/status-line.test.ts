@@ -96,6 +96,19 @@ describe('/update status line', () => {
     );
   });
 
+  it("git that cannot run: the commit unknown in git's words, said once, and the fix", () => {
+    const fault = 'xcrun: error: invalid active developer path (/Library/Developer/CommandLineTools)';
+    const fix = 'needs attention: git cannot run: install the Command Line Tools again (a macOS upgrade removes them): xcode-select --install';
+    const noCheckout: Checkout = { head: undefined, upstream: undefined, fetchedAtMs: undefined, gitFault: fault };
+    expect(statusLine(facts({ running: undefined, runningGitFault: fault, checkout: noCheckout, lastUpdate: undefined }))).toBe(
+      `⚠️ studio: running commit unknown (git: ${fault}), up 19 min; checkout unknown; upstream unknown; no update run recorded; no restart pending; ${fix}`,
+    );
+    // The bridge knew its commit at start; git broke since.
+    expect(statusLine(facts({ checkout: noCheckout, lastUpdate: undefined }))).toBe(
+      `⚠️ studio: running 1a2b3c4 "Add release notes", up 19 min; checkout unknown (git: ${fault}); upstream unknown; no update run recorded; no restart pending; ${fix}`,
+    );
+  });
+
   it.each([
     [0, '0 s'],
     [59_999, '59 s'],

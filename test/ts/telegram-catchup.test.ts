@@ -76,7 +76,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
   const transport = new TelegramTransport(recording.client, (line) => logs.push(line), { peers: new JsonMapFile<StoredPeer>(paths.peers) });
   const settings = parseSettings(
     { TELEGRAM_API_ID: '1', TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef', TELEGRAM_SESSION: '', VALOR_PROJECTS: `valor=${CHANNEL_CHAT_ID}` },
-    { console: true, hostName: 'studio' },
+    { console: true, defaultName: 'studio' },
   );
   const bridge = new Bridge({
     settings: { ...settings, chats, agentCommand: 'agent' },
@@ -266,7 +266,7 @@ describe('live messages during the catch-up', () => {
       stop: async () => {},
     };
     const answered: string[] = [];
-    const settings = parseSettings({}, { console: true, hostName: 'studio' });
+    const settings = parseSettings({}, { console: true, defaultName: 'studio' });
     const bridge = new Bridge({
       settings: { ...settings, chats: new Map([[CHANNEL_CHAT_ID, 'valor']]), agentCommand: 'agent' },
       paths,

@@ -65,7 +65,7 @@ async function startBridge(paths: ReturnType<typeof projectPaths>, answer: Answe
   const logs: string[] = [];
   const kills: number[] = [];
   const transport = new TelegramTransport(recording.client, (line) => logs.push(line), { peers: new JsonMapFile<StoredPeer>(paths.peers) });
-  const settings = parseSettings({}, { console: true, hostName: 'studio' });
+  const settings = parseSettings({}, { console: true, defaultName: 'studio' });
   let agentJobs = 0;
   const bridge = new Bridge({
     settings: { ...settings, chats: new Map([[CHANNEL_CHAT_ID, 'valor'], [DOCS_CHAT_ID, 'docs']]), agentCommand: 'agent' },

@@ -1,5 +1,5 @@
 import { shortSha } from '../../git/checkout.js';
-import type { BridgeBeacon } from '../../restart/bridge-beacon.js';
+import { beaconCommit, type BridgeBeacon } from '../../restart/bridge-beacon.js';
 
 /**
  * Is the bridge up, ready, on the checkout's commit? Judged from its beacon
@@ -59,6 +59,8 @@ export function judgeBridge(facts: BridgeFacts): Verdict {
   }
   const startedAt = ms(beacon.startedAt) ?? now;
   if (beacon.readyAt === null) return old(startedAt) ? problem('not-ready', startedAt) : { kind: 'fine-for-now' };
+  // Its git cannot run: said apart (the beacon's gitFault), and the bridge asks again every minute.
+  if (beacon.commit === '') return { kind: 'fine-for-now' };
   if (beacon.commit === facts.head) return { kind: 'ready', commit: beacon.commit };
   if (facts.restartRefused) return { kind: 'fine-for-now' };
   if (facts.flagWrittenAt !== undefined) {
@@ -75,7 +77,7 @@ export function judgeBridge(facts: BridgeFacts): Verdict {
  * bridge's job (see ./manager-says.ts).
  */
 export function problemLine(problem: Problem, beacon: BridgeBeacon | undefined, head: string, manager: string): string {
-  const running = shortSha(beacon?.commit ?? '');
+  const running = beacon ? beaconCommit(beacon) : '';
   switch (problem.kind) {
     case 'not-running':
       return `bridge not running since ${problem.since} (${manager})`;

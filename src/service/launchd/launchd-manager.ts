@@ -1,5 +1,4 @@
 import fs from 'fs-extra';
-import path from 'node:path';
 import { parse } from 'plist';
 import type { ProjectPaths } from '../../config/paths.js';
 import { pollUntil } from '../../lib/poll.js';
@@ -8,6 +7,7 @@ import { TemplateError, type RenderedJob, type ServiceJob, type ServiceManager }
 import type { Schedule } from '../schedule.js';
 import type { Launchctl, LaunchctlResult } from './launchctl.js';
 import { installedPlist, isDict, launchdJobs, type LaunchdJob, type PlistDict } from './launchd-jobs.js';
+import { guardedFolder, guardedFolderWarning } from './guarded-folders.js';
 import { bridgeStateOf, readServiceState, type ServiceState } from './launchd-state.js';
 import { scheduleOf, withSchedule } from './plist-schedule.js';
 import { renderJob } from './render-plist.js';
@@ -33,10 +33,12 @@ export interface LaunchdDeps {
 export const LAUNCHD_DEFAULT_PATH = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
 /** launchd may still hold a label just booted out: bootstrap then fails with error 5. */
 export const BOOTSTRAP_RETRY_DELAYS_MS = [250, 500, 1000, 2000];
-/** bootout returns at once; the bridge may take its ExitTimeOut (20 s) to go. */
-export const BOOTOUT_WAIT_MS = 25_000;
-/** Folders macOS keeps from launchd agents until the user approves. */
-export const PROTECTED_FOLDERS = ['Desktop', 'Documents', 'Downloads'];
+/** launchd's ExitTimeOut for a plist that sets none (launchd's LAUNCHD_DEFAULT_EXIT_TIMEOUT). */
+export const DEFAULT_EXIT_TIMEOUT_S = 20;
+/** After a job's ExitTimeOut launchd kills it: this much more for it to leave launchd's list. */
+export const BOOTOUT_MARGIN_MS = 5_000;
+/** Older macOS answers a bootout of a job that does not exit at once with this, and stops it all the same. */
+const BOOTOUT_IN_PROGRESS = /\b36: Operation now in progress/;
 
 /** launchctl's own message, or its exit status when it printed nothing. */
 function launchctlFailure(subcommand: string, result: LaunchctlResult): string {
@@ -72,13 +74,26 @@ export function launchdManager(deps: LaunchdDeps): ServiceManager {
     return renderJob(template, job.label, { PROJECT_DIR: deps.paths.root, PATH: jobPath, HOME: deps.home, LOG: job.log, BRIDGE_COMMAND: bridgeCommand(deps.paths) });
   };
 
-  /** Booted out and gone from launchd's list (bounded); returns why not. */
+  /** How long a bootout may take: launchd sends SIGTERM, waits the plist's ExitTimeOut, then SIGKILL. */
+  const bootoutWaitMs = (job: ServiceJob): number => {
+    const exitTimeOut = jobs.all.find((each) => each.label === job.label)?.template.ExitTimeOut;
+    return (typeof exitTimeOut === 'number' ? exitTimeOut : DEFAULT_EXIT_TIMEOUT_S) * 1000 + BOOTOUT_MARGIN_MS;
+  };
+
+  /**
+   * Booted out and gone from launchd's list (bounded); returns why not.
+   * bootout returns before the job has exited, or, on older macOS, fails
+   * with "36: Operation now in progress" while it exits: waited for alike.
+   */
   const bootoutAndWait = async (job: ServiceJob): Promise<string | undefined> => {
     if (!serviceState(job)) return undefined;
     const result = deps.launchctl('bootout', target(job));
-    if (result.code !== 0 && serviceState(job)) return launchctlFailure('bootout', result);
-    const gone = await pollUntil(deps.sleep, BOOTOUT_WAIT_MS, () => serviceState(job) === undefined);
-    return gone ? undefined : `still listed by launchd ${BOOTOUT_WAIT_MS / 1000} s after bootout`;
+    const inProgress = result.code !== 0 && BOOTOUT_IN_PROGRESS.test(result.output);
+    if (result.code !== 0 && !inProgress && serviceState(job)) return launchctlFailure('bootout', result);
+    const limitMs = bootoutWaitMs(job);
+    if (await pollUntil(deps.sleep, limitMs, () => serviceState(job) === undefined)) return undefined;
+    const said = result.code === 0 ? '' : ` (launchctl bootout: ${result.output})`;
+    return `still listed by launchd ${limitMs / 1000} s after bootout${said}: run this again in a minute; if it is still listed then, log out and back in`;
   };
 
   const bootstrap = async (plistFile: string): Promise<string | undefined> => {
@@ -115,12 +130,8 @@ export function launchdManager(deps: LaunchdDeps): ServiceManager {
     },
 
     installWarnings() {
-      const relative = path.relative(deps.home, deps.paths.root);
-      const top = relative.split(path.sep)[0];
-      if (relative.startsWith('..') || top === undefined || !PROTECTED_FOLDERS.includes(top)) return [];
-      return [
-        `WARN: this checkout is in ~/${top}, which macOS protects: the agents cannot read it until you allow it (System Settings › Privacy & Security). A checkout elsewhere, e.g. ~/src, needs no approval.`,
-      ];
+      const guarded = guardedFolder(deps.home, deps.paths.root);
+      return guarded ? [guardedFolderWarning(guarded)] : [];
     },
 
     installedSchedule() {

@@ -11,11 +11,13 @@ import { reportWhatRuns } from './what-runs.js';
 export interface StatusDeps {
   manager: ServiceManager | undefined;
   paths: ProjectPaths;
+  /** The name this machine answers with. */
+  machineName: string;
   now: number;
   print(line: string): void;
 }
 
-export async function status({ manager, paths, now, print }: StatusDeps): Promise<number> {
+export async function status({ manager, paths, machineName, now, print }: StatusDeps): Promise<number> {
   const problems: string[] = [];
   if (manager) {
     problems.push(...manager.outdatedFiles());
@@ -25,6 +27,7 @@ export async function status({ manager, paths, now, print }: StatusDeps): Promis
   } else {
     print('launchd: not available here (not macOS); the agents cannot be shown');
   }
+  print(`machine name: ${machineName}`);
   const bridgeState = manager?.bridgeState();
   await reportWhatRuns(
     {
@@ -40,6 +43,7 @@ export async function status({ manager, paths, now, print }: StatusDeps): Promis
   );
   print(`logs: ${logFiles(paths).join(', ')}`);
   if (problems.length === 0) return 0;
-  print(`needs attention: ${problems.join('; ')}`);
+  // One line per problem: the bridge's git and this shell's may fail alike.
+  print(`needs attention: ${[...new Set(problems)].join('; ')}`);
   return 1;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { ProjectPaths } from '../../config/paths.js';
-import { readCheckout, shortSha, type Checkout } from '../../git/checkout.js';
-import type { BridgeBeacon } from '../../restart/bridge-beacon.js';
+import { gitCannotRun, readCheckout, type Checkout } from '../../git/checkout.js';
+import { beaconCommit, type BridgeBeacon } from '../../restart/bridge-beacon.js';
 import { fieldOf } from '../../restart/last-update.js';
 import { gatherBridgeFacts, type GatheredFacts } from '../bridge-check/bridge-facts.js';
 import { isoSeconds, judgeBridge, problemLine, type Verdict } from '../bridge-check/judge-bridge.js';
@@ -39,10 +39,11 @@ function at(iso: string): string {
 
 function beaconLine(beacon: BridgeBeacon | undefined, alive: boolean): string {
   if (!beacon) return 'bridge: no record of what runs (data/bridge.json): none has started since this version was installed';
-  const sha = shortSha(beacon.commit);
+  const sha = beaconCommit(beacon);
   if (alive && beacon.stoppedAt === null) {
     if (beacon.readyAt === null) return `bridge: starting ${sha} since ${at(beacon.startedAt)} (pid ${beacon.pid}), not ready yet`;
-    return `bridge: running ${sha} since ${at(beacon.startedAt)} (pid ${beacon.pid}) — ${beacon.subject}`;
+    const subject = beacon.subject ? ` — ${beacon.subject}` : '';
+    return `bridge: running ${sha} since ${at(beacon.startedAt)} (pid ${beacon.pid})${subject}`;
   }
   if (beacon.stoppedAt !== null) {
     return `bridge: not running: ${sha} stopped at ${at(beacon.stoppedAt)}${beacon.exitCode === null ? '' : ` (exit ${beacon.exitCode})`}`;
@@ -50,9 +51,20 @@ function beaconLine(beacon: BridgeBeacon | undefined, alive: boolean): string {
   return `bridge: not running: ${sha} (pid ${beacon.pid}, started ${at(beacon.startedAt)}) is gone without a stop record`;
 }
 
-function reportCheckout(deps: ReportDeps, checkout: Checkout): void {
+/** A bridge up with its commit unknown: its git cannot run (it asks again every minute). */
+function reportBridgeGit(facts: GatheredFacts, problems: string[]): void {
+  const { beacon } = facts;
+  if (beacon?.gitFault !== undefined && facts.alive && beacon.stoppedAt === null) problems.push(gitCannotRun(beacon.gitFault));
+}
+
+function reportCheckout(deps: ReportDeps, checkout: Checkout, problems: string[]): void {
   if (!checkout.head) {
-    deps.print('checkout: not a git checkout with a commit');
+    if (checkout.gitFault === undefined) {
+      deps.print('checkout: not a git checkout with a commit');
+      return;
+    }
+    deps.print(`checkout: unknown (git: ${checkout.gitFault})`);
+    problems.push(gitCannotRun(checkout.gitFault));
     return;
   }
   deps.print(`checkout: ${checkout.head.short} — ${checkout.head.subject}`);
@@ -138,7 +150,8 @@ export async function reportWhatRuns(deps: ReportDeps, problems: string[]): Prom
   const head = checkout.head?.sha;
   const facts = gatherBridgeFacts(deps.paths, head ?? '', deps.bridgeState, deps.now);
   deps.print(beaconLine(facts.beacon, facts.alive));
-  reportCheckout(deps, checkout);
+  reportBridgeGit(facts, problems);
+  reportCheckout(deps, checkout, problems);
   const verdict = head ? judgeBridge(facts) : ({ kind: 'fine-for-now' } as const);
   const live = verdict.kind === 'problem' ? problemLine(verdict.problem, facts.beacon, head!, deps.managerSays) : undefined;
   reportLastRun(deps, facts, problems);
