@@ -1,7 +1,7 @@
 /**
- * Records the scripts write as one `key=value` a line (data/last-update,
- * data/hold): each line split at its first `=`; a later line for a key wins;
- * lines without a key are skipped. Pure.
+ * Text of one `key=value` a line (data/last-update and data/hold, which the
+ * scripts write; `systemctl show`'s output): each line split at its first
+ * `=`; a later line for a key wins; lines without a key are skipped. Pure.
  */
 export function keyValueLines(text: string): Map<string, string> {
   const found = new Map<string, string>();

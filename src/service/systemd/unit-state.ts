@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { keyValueLines } from '../../lib/key-value-lines.js';
 import type { Systemctl } from './systemctl.js';
 
 /**
@@ -43,15 +44,8 @@ export interface UnitState {
   needsReload: boolean;
 }
 
-/** `show`'s Key=value lines. */
-export function parseProperties(output: string): Map<string, string> {
-  const properties = new Map<string, string>();
-  for (const line of output.split('\n')) {
-    const equals = line.indexOf('=');
-    if (equals > 0) properties.set(line.slice(0, equals), line.slice(equals + 1));
-  }
-  return properties;
-}
+/** `show`'s Key=value lines, read as the scripts' records are. */
+export const parseProperties = keyValueLines;
 
 /** waitpid's codes as `show` gives them: ExecMainCode 1 exited, 2 killed, 3 dumped core. */
 function lastExit(code: string | undefined, status: string | undefined): string | undefined {
