@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeBeacon, type BridgeBeacon } from '../../src/restart/bridge-beacon.js';
+import { brokenGit, XCRUN_ERROR } from './fixtures/broken-git.js';
 import { fakeLaunchctl, type FakeLaunchctl } from './fixtures/fake-launchctl.js';
 import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
 
@@ -215,6 +216,21 @@ describe('the update job\'s bridge health check', () => {
     await w.check(env);
 
     expect(server.posts).toHaveLength(2);
+  });
+
+  it("a git that cannot run (a macOS upgrade): one WARN in git's words with the fix; nothing judged, recorded or posted", async () => {
+    server = await botApi();
+    const w = world();
+    brokenRestart(w, 10);
+    const before = w.file('data/last-update');
+
+    const output = await w.check({ PATH: `${brokenGit(clone!.dir).binDir}:${w.launchctl.binDir}:${process.env.PATH}`, VALOR_ALERT_BOT_TOKEN: TOKEN, VALOR_ALERT_CHAT: CHAT, VALOR_ALERT_API_URL: server.url });
+
+    expect(output).toBe(
+      `[bridge-health] WARN: git cannot run: install the Command Line Tools again (a macOS upgrade removes them): xcode-select --install (git: ${XCRUN_ERROR}); nothing checked\n`,
+    );
+    expect(w.file('data/last-update')).toBe(before);
+    expect(server.posts).toEqual([]);
   });
 
   it('within a few minutes of the restart nothing is recorded or posted', async () => {
