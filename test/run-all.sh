@@ -283,9 +283,9 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   set -m
-  # Two cores are enough: the end-to-end suite (one server at a time) and
-  # vitest (two files at a time, see vitest.config.ts) mostly wait; the
-  # third lane's suites are the ones that keep a core busy.
+  # Two cores are enough: the end-to-end suite (one server at a time),
+  # vitest (two files at a time, see vitest.config.ts) and the systemd suite
+  # mostly wait; the third lane's suites are the ones that keep a core busy.
   start_lane e2e
   start_lane vitest
   start_lane typecheck shellcheck bats bats_32
