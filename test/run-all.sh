@@ -283,11 +283,10 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   set -m
-  # Two cores are enough: the end-to-end suite (one server at a time) and
-  # vitest (two files at a time, see vitest.config.ts) mostly wait; the
-  # third lane's suites are the ones that keep a core busy.
-  # The systemd suite starts Telegram servers too: after the end-to-end
-  # suite, not beside it, so that no more than one starts at a time.
+  # Two cores are enough: the end-to-end and systemd suites (one after the
+  # other, so that one Telegram server starts at a time) and vitest (two
+  # files at a time, see vitest.config.ts) mostly wait; the third lane's
+  # suites are the ones that keep a core busy.
   start_lane e2e systemd
   start_lane vitest
   start_lane typecheck shellcheck bats bats_32
