@@ -22,6 +22,12 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
   const user = suiteUser({ machine: 'Mes Projets/välor 100% $HOME' });
   const unitFile = (name: string) => path.join(user.manager.home, '.config', 'systemd', 'user', name);
   const mainPid = () => Number(user.manager.show(BRIDGE, 'MainPID').MainPID);
+  /** systemd's MainPID once a bridge runs: 0 between two starts, and a signal to pid 0 is one to this test's own process group. */
+  const runningPid = () => waitFor('a running bridge', () => (mainPid() > 0 ? mainPid() : undefined), 15_000, 25);
+  const signalBridge = (pid: number, signal: NodeJS.Signals) => {
+    if (!(pid > 0)) throw new Error(`no bridge pid to signal (${pid})`);
+    process.kill(pid, signal);
+  };
   const beacon = () => readBeacon(path.join(user.checkout.machine, 'data', 'bridge.json'));
 
   /** The next bridge process after `old`, and how long it took to have one. */
@@ -70,11 +76,11 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
   });
 
   it('killed with SIGKILL, the bridge is back within seconds, and systemd counts the restart', async () => {
-    const old = mainPid();
+    const old = await runningPid();
     const restarts = Number(user.manager.show(BRIDGE, 'NRestarts').NRestarts);
     const mark = user.manager.offset();
 
-    process.kill(old, 'SIGKILL');
+    signalBridge(old, 'SIGKILL');
     const { pid, ms } = await nextPid(old);
 
     console.log(`SIGKILL to a new bridge process: ${ms} ms`);
@@ -86,10 +92,10 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
 
   it("the bridge's own SIGTERM (its restart for an update) is back within a second or two, and is no failure", async () => {
     await beaconOf(mainPid());
-    const old = mainPid();
+    const old = await runningPid();
     const mark = user.manager.offset();
 
-    process.kill(old, 'SIGTERM');
+    signalBridge(old, 'SIGTERM');
     const { pid, ms } = await nextPid(old);
 
     console.log(`the bridge's SIGTERM (exit 143) to a new bridge process: ${ms} ms`);
@@ -106,9 +112,9 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
     const restarts = Number(user.manager.show(BRIDGE, 'NRestarts').NRestarts);
     const mark = user.manager.offset();
     const startedAt: number[] = [];
-    let pid = mainPid();
+    let pid = await runningPid();
     for (let kill = 0; kill < 10; kill++) {
-      process.kill(pid, 'SIGKILL');
+      signalBridge(pid, 'SIGKILL');
       pid = (await nextPid(pid)).pid;
       startedAt.push(performance.now());
     }
@@ -127,7 +133,7 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
     const before = UNITS.map((name) => fs.readFileSync(unitFile(name), 'utf8'));
     const stops = () => (user.checkout.read('logs/bridge.log') ?? '').split('shutting down (SIGTERM)').length - 1;
     const stopped = stops();
-    const old = mainPid();
+    const old = await runningPid();
     const mark = user.manager.offset();
 
     const { code, output } = units(user.manager, user.checkout, ['install']);
@@ -142,7 +148,7 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
   });
 
   it('restart: the bridge stops gracefully (its SIGTERM, exit 143) and runs again', async () => {
-    const old = mainPid();
+    const old = await runningPid();
     const mark = user.manager.offset();
 
     const { code, output } = units(user.manager, user.checkout, ['restart']);
