@@ -123,7 +123,7 @@ check_untracked() {
 
 run_check() {
   WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/remote-update.XXXXXX")"
-  trap 'rm -rf "$WORK_DIR"' EXIT
+  trap 'rm -rf "$WORK_DIR" ${TRUSTED_GNUPGHOME:+"$TRUSTED_GNUPGHOME"}' EXIT
   : > "$WORK_DIR/started"
   say "Check only: nothing is changed but the remote-tracking refs."
   check_hold

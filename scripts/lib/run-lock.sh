@@ -24,7 +24,7 @@ release_lock() {
     [ -z "$other" ] || rmdir "$other" 2>/dev/null || true
     return 0
   fi
-  set -- "$LOCK_DIR" ${other:+"$other"}
+  set -- "$LOCK_DIR" ${other:+"$other"} ${TRUSTED_GNUPGHOME:+"$TRUSTED_GNUPGHOME"}
   if [ "$UPDATE_DONE" = true ]; then
     set -- "$IN_PROGRESS" "$@"
   fi

@@ -85,21 +85,23 @@ trusted_git() {
     -c gpg.minTrustLevel=undefined "$@" 2>/dev/null
 }
 
-# A keyring of VALOR_TRUSTED_GPG_KEYS, made afresh in the run's scratch folder
-# (a key taken out of the file is no longer trusted). --no-autostart: no
-# gpg-agent outlives the run (checking a signature needs none).
+# A keyring of VALOR_TRUSTED_GPG_KEYS, made afresh for the run (a key taken
+# out of the file is no longer trusted). --no-autostart: no gpg-agent outlives
+# the run (checking a signature needs none). It is a folder of its own in the
+# temporary folder, not in the checkout: gpg names its agent's socket inside
+# it, and a socket's path longer than about 104 bytes (a checkout deep in a
+# home folder) makes every gpg command fail. Removed with the run's lock.
 trusted_keyring() {
-  local home="$WORK_DIR/trusted-gpg-keys" said
+  local home said
   [ -n "$TRUSTED_GPG_KEYS" ] && [ -z "$TRUSTED_GNUPGHOME" ] || return 0
-  if [ -e "$home" ]; then rm -rf "$home"; fi
-  mkdir -m 700 "$home"
+  home="$(mktemp -d "${TMPDIR:-/tmp}/valor-gpg.XXXXXX")"
+  TRUSTED_GNUPGHOME=$home
   printf 'trust-model always\n' > "$home/gpg.conf"
   if ! gpg --batch --quiet --no-autostart --homedir "$home" --import "$TRUSTED_GPG_KEYS" > "$WORK_DIR/gpg.out" 2>&1; then
     said="$(sed -n '$p' "$WORK_DIR/gpg.out")"
     said=${said#gpg: }
     fail "VALOR_TRUSTED_GPG_KEYS ($TRUSTED_GPG_KEYS) holds no key gpg can read (${said%.}); nothing was changed"
   fi
-  TRUSTED_GNUPGHOME=$home
 }
 
 # What git's verdict (%G?) on a signature means, for the FAIL line.
