@@ -12,7 +12,7 @@ export default defineConfig({
     maxWorkers: 1,
     include: ['test/e2e/**/*.test.ts'],
     testTimeout: 180_000,
-    hookTimeout: 60_000,
+    hookTimeout: 180_000,
     // The test's own gramjs clients print every failed reconnection attempt (and dump the
     // socket error) while a scenario holds the server down: the bridge's log is what is checked.
     onConsoleLog: (log) => !/^Error: connect ECONNREFUSED|connection failed attempt: \d+\]/.test(log),

@@ -11,6 +11,6 @@ export default defineConfig({
     maxWorkers: 1,
     include: ['test/systemd/**/*.test.ts'],
     testTimeout: 120_000,
-    hookTimeout: 60_000,
+    hookTimeout: 180_000,
   },
 });
