@@ -1,3 +1,4 @@
+import path from 'node:path';
 import fs from 'fs-extra';
 import type { ProjectPaths } from '../../config/paths.js';
 import { readBeacon } from '../../restart/bridge-beacon.js';
@@ -156,7 +157,7 @@ async function confirmStarted(deps: SystemdDeps): Promise<{ started: boolean; st
 /** Why the bridge is not started, for "…, but <why>". */
 function notStarted(deps: SystemdDeps, state: UnitState | undefined): string {
   const running = state?.mainPid ? `it has not recorded its start in ${STARTED_WAIT_MS / 1000} s` : 'it is not running';
-  return `${running} (systemd: ${describeUnitState(state)}). Read ${deps.units.bridge.log}.`;
+  return `${running} (systemd: ${describeUnitState(state)}). Read ${path.relative(deps.paths.root, deps.paths.bridgeLog)}.`;
 }
 
 /**
