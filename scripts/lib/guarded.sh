@@ -12,11 +12,18 @@
 # (bash's read, no sleep). The watchdog holds none of this run's output, so a
 # reader of it never waits for the watchdog.
 #
+# The command's group exists before the watchdog that is to end it, and a
+# kill of the run's group may come between the two: so the command's subshell
+# starts the command only once the watchdog, in its own group, has written
+# the group to $WORK_DIR/watched, and ends without starting it if the run is
+# gone first. That wait is a loop of builtins, a few milliseconds long.
+#
 # Sourced by scripts/remote-update.sh: functions only.
 
 # watchdog SECONDS (0: no limit) GROUP, its input the pipe described above.
 watchdog() {
   local seconds=$1 group=$2 waited=0 before
+  echo "$group" > "$WORK_DIR/watched"
   while :; do
     before=$SECONDS
     # bash 3.2's read gives 1 for a timeout as for the end of input; only the end is this quick.
@@ -37,6 +44,15 @@ watchdog() {
   kill -KILL -- "-$group" 2>/dev/null || true
 }
 
+# start_watched COMMAND...: the guarded group's first process. kill -0 on the
+# run's pid fails once the run is gone and reaped, its group killed or not.
+start_watched() {
+  until [ -s "$WORK_DIR/watched" ]; do
+    kill -0 "$$" 2>/dev/null || exit 1
+  done
+  exec "$@"
+}
+
 # run_guarded SECONDS OUTPUT COMMAND...: the command's status; its output,
 # both streams, in OUTPUT. Its input is /dev/null: a background group that
 # read the terminal would be stopped. Whatever the command leaves behind in
@@ -46,8 +62,9 @@ run_guarded() {
   shift 2
   # Only after a timeout: most runs start no rm for it.
   if [ -e "$WORK_DIR/timed-out" ]; then rm -f "$WORK_DIR/timed-out"; fi
+  : > "$WORK_DIR/watched"
   set -m
-  "$@" < /dev/null > "$output" 2>&1 &
+  start_watched "$@" < /dev/null > "$output" 2>&1 &
   GUARDED_GROUP=$!
   # In the process substitution, `set -m` puts the watchdog in a group of
   # its own; its input is named, since a job's default input is /dev/null.

@@ -416,15 +416,20 @@ hang_the_remote() {
   git -C "$MACHINE" remote set-url origin "ext::hang-remote"
 }
 
-# start_in_own_group: the script as launchd starts a job (its own process
+# launch_in_own_group: the script as launchd starts a job (its own process
 # group, SIGINT not ignored), in the background; RUN_PID is its pid and group.
-start_in_own_group() {
+launch_in_own_group() {
   set -m
   # shellcheck disable=SC2016 # $$ is the child's pid, expanded by the child
   env PATH="$SCRIPT_PATH" VALOR_FETCH_TIMEOUT=300 bash -c 'echo $$ > "$0"; exec bash "$1"' \
     "$RUN_PID_FILE" "$(update_script)" > "$BATS_TEST_TMPDIR/killed.out" 2>&1 3>&- &
   RUN_PID=$!
   set +m
+}
+
+# start_in_own_group: launch_in_own_group, then until its fetch reaches the remote.
+start_in_own_group() {
+  launch_in_own_group
   wait_for_stub hang-remote
   grep -q '^hang-remote ' "$STUB_LOG" || fail "the fetch never reached the remote"
 }
@@ -455,7 +460,7 @@ processes_of_the_run() {
   fi
 }
 
-# assert_nothing_left_within SECONDS
+# assert_nothing_left_within SECONDS [WHEN]
 assert_nothing_left_within() {
   local deadline=$(($(date +%s) + $1)) left
   while :; do
@@ -468,7 +473,7 @@ assert_nothing_left_within() {
   while read -r pid _; do
     kill -KILL "$pid" 2> /dev/null || true
   done <<< "$left"
-  fail "still running $1 s after the kill:
+  fail "still running $1 s after the kill${2:+ ($2)}:
 $left"
 }
 
@@ -493,14 +498,53 @@ assert_stopped_by() {
   assert_equal "$(tail -n 1 "$MACHINE/README.md")" "local edit"
 }
 
-@test "the remote hangs and the run's whole group is killed (SIGKILL): nothing of it is left" {
-  hang_the_remote
-  start_in_own_group
+# A git first on PATH that, at KILL_MOMENT, kills the run's whole group
+# (SIGKILL) and carries on: "fetch" as the fetch's git starts, in the group
+# just made for it; "status+SECONDS" that long after the run's first git
+# call, git status, has answered (the fetch's group and watchdog are made
+# before, during or after that, as the machine's load has it).
+install_git_killing_the_run() {
+  cat > "$STUB_BIN/git" <<STUB
+#!/bin/bash
+case "\$KILL_MOMENT: \$* " in
+  fetch:*" fetch "*) kill -KILL -- "-\$(cat "$RUN_PID_FILE")" ;;
+  status+*:" status "*)
+    "$REAL_GIT" "\$@"
+    status=\$?
+    (sleep "\${KILL_MOMENT#status+}" && kill -KILL -- "-\$(cat "$RUN_PID_FILE")") > /dev/null 2>&1 3>&- &
+    exit \$status
+    ;;
+esac
+exec "$REAL_GIT" "\$@"
+STUB
+  chmod +x "$STUB_BIN/git"
+}
 
+# A kill can come between the making of the fetch's group and of its
+# watchdog: each moment is tried, the first several times, since which of
+# the kill and the watchdog comes first depends on the load.
+@test "the remote hangs and the run's whole group is killed (SIGKILL) at any moment around its fetch: nothing of it is left" {
+  hang_the_remote
+  install_git_killing_the_run
+  local moment
+  for moment in fetch fetch fetch fetch fetch status+0 status+0.005 status+0.01 status+0.02 status+0.05 status+0.1; do
+    export KILL_MOMENT=$moment
+    launch_in_own_group
+    wait "$RUN_PID" 2> /dev/null || true
+    assert_nothing_left_within 5 "killed at $moment"
+    # Each run as on a fresh machine: one killed while taking over the lock
+    # of the run before would leave the takeover's guard, and runs skip
+    # while it is there (a minute).
+    rm -rf "$MACHINE/data"
+  done
+  rm "$STUB_BIN/git"
+  : > "$STUB_LOG" # so that start_in_own_group waits for this run's remote
+
+  start_in_own_group
   kill -KILL -- "-$RUN_PID"
   wait "$RUN_PID" || true
 
-  assert_nothing_left_within 5
+  assert_nothing_left_within 5 "killed with its fetch at the remote"
   assert_next_run_completes
 }
 
