@@ -141,6 +141,7 @@ machine_state() {
   local long_git=$!
   sleep 300 > "$BATS_TEST_TMPDIR/feed" 3>&- &
   local feeder=$!
+  wait_for_command "$long_git" git
 
   run_check
   kill "$feeder" "$long_git"
@@ -181,6 +182,7 @@ machine_state() {
   local long_git=$!
   sleep 300 > "$BATS_TEST_TMPDIR/feed" 3>&- &
   local feeder=$!
+  wait_for_command "$long_git" git
 
   run_check
   kill "$feeder" "$long_git"

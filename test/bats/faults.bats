@@ -232,8 +232,7 @@ start_long_lived_git() {
   LONG_GIT=$!
   sleep 300 > "$BATS_TEST_TMPDIR/feed" 3>&- &
   FEEDER=$!
-  sleep 0.3
-  kill -0 "$LONG_GIT" || fail "the long-lived git did not start"
+  wait_for_command "$LONG_GIT" git
 }
 
 stop_long_lived_git() {

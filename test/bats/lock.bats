@@ -34,6 +34,26 @@ write_lock() {
   echo "$1 $2" > "$MACHINE/data/update.lock/owner"
 }
 
+# A uv that holds the run in its sync, so with the lock, until release_uv
+# (at most 30 s): however slow the machine, the test acts while it is held.
+hold_uv() {
+  make_stub uv "n=0; until [ -e '$BATS_TEST_TMPDIR/uv-released' ] || [ \"\$n\" -ge 300 ]; do sleep 0.1; n=\$((n + 1)); done"
+}
+
+release_uv() {
+  touch "$BATS_TEST_TMPDIR/uv-released"
+}
+
+# wait_for_skips N: until N of the runs started into out.* have skipped (at most 30 s).
+wait_for_skips() {
+  local tries=0
+  until [ "$(cat "$BATS_TEST_TMPDIR"/out.* | grep -c 'Another update is already running. Skipping.')" -ge "$1" ] ||
+    [ "$tries" -gt 300 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+}
+
 @test "lock held by a live run: skip message, exit 0, nothing pulled, lock untouched" {
   start_live_holder
   write_lock "$HOLDER_PID" "$(date +%s)"
@@ -49,13 +69,14 @@ write_lock() {
 }
 
 @test "the lock records the holder's pid and start time while the run works" {
-  make_stub uv "sleep 2"
+  hold_uv
   upstream_commit uv.lock "v2" "Bump lock"
   start_update "$BATS_TEST_TMPDIR/out"
   local pid=$!
   wait_for_stub uv
 
   run cat "$MACHINE/data/update.lock/owner"
+  release_uv
   wait "$pid"
 
   assert_regex "$output" "^$pid [0-9]+$"
@@ -125,13 +146,15 @@ write_lock() {
 }
 
 @test "concurrent runs: exactly one pulls, the others skip, dependencies sync once" {
-  make_stub uv "sleep 1"
+  hold_uv
   upstream_commit pyproject.toml "[project]" "Bump deps"
   local pids="" n
   for n in 1 2 3 4; do
     start_update "$BATS_TEST_TMPDIR/out.$n"
     pids="$pids $!"
   done
+  wait_for_skips 3
+  release_uv
   for n in $pids; do
     wait "$n"
   done
@@ -145,7 +168,7 @@ write_lock() {
 }
 
 @test "concurrent runs finding the same dead lock: exactly one reclaims it and pulls" {
-  make_stub uv "sleep 1"
+  hold_uv
   upstream_commit pyproject.toml "[project]" "Bump deps"
   write_lock "$(dead_pid)" "$(date +%s)"
   local pids="" n
@@ -153,6 +176,8 @@ write_lock() {
     start_update "$BATS_TEST_TMPDIR/out.$n"
     pids="$pids $!"
   done
+  wait_for_skips 5
+  release_uv
   for n in $pids; do
     wait "$n"
   done
@@ -165,7 +190,7 @@ write_lock() {
 }
 
 @test "a run whose lock was taken over while it worked leaves the new holder's lock alone" {
-  make_stub uv "sleep 1"
+  hold_uv
   upstream_commit uv.lock "v2" "Bump lock"
   start_update "$BATS_TEST_TMPDIR/out"
   local pid=$!
@@ -174,6 +199,7 @@ write_lock() {
   local taken_over_at
   taken_over_at=$(date +%s)
   write_lock "$HOLDER_PID" "$taken_over_at"
+  release_uv
   wait "$pid"
 
   run cat "$BATS_TEST_TMPDIR/out"

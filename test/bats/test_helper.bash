@@ -124,6 +124,20 @@ wait_for_stub() {
   done
 }
 
+# wait_for_command PID NAME: until process PID runs NAME, its exec done (at most 10 s).
+wait_for_command() {
+  local tries=0 command
+  while command="$(ps -o comm= -p "$1")"; do
+    case "$command" in
+      *"$2") return 0 ;;
+    esac
+    [ "$tries" -lt 100 ] || break
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+  fail "pid $1 never ran $2"
+}
+
 kill_stub() {
   kill -KILL "$(cat "$STUB_BIN/$1.pid")" 2>/dev/null || true
 }
