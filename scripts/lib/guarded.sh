@@ -46,9 +46,16 @@ watchdog() {
 
 # start_watched COMMAND...: the guarded group's first process. kill -0 on the
 # run's pid fails once the run is gone and reaped, its group killed or not.
+# A watchdog that never comes (its fork failed) ends the wait after 10 s:
+# a command that hangs unwatched or a wait that spins for ever is worse.
 start_watched() {
+  local deadline=$((SECONDS + 10))
   until [ -s "$WORK_DIR/watched" ]; do
     kill -0 "$$" 2>/dev/null || exit 1
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "Not run, as its watchdog did not start within 10 s: $*"
+      exit 1
+    fi
   done
   exec "$@"
 }

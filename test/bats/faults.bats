@@ -505,12 +505,13 @@ assert_stopped_by() {
 install_git_killing_the_run() {
   cat > "$STUB_BIN/git" <<STUB
 #!/bin/bash
+run=\$(cat "$RUN_PID_FILE")
 case "\$KILL_MOMENT: \$* " in
-  fetch:*" fetch "*) kill -KILL -- "-\$(cat "$RUN_PID_FILE")" ;;
+  fetch:*" fetch "*) kill -KILL -- "-\$run" ;;
   status+*:" status "*)
     "$REAL_GIT" "\$@"
     status=\$?
-    (sleep "\${KILL_MOMENT#status+}" && kill -KILL -- "-\$(cat "$RUN_PID_FILE")") > /dev/null 2>&1 3>&- &
+    (sleep "\${KILL_MOMENT#status+}" && kill -KILL -- "-\$run") > /dev/null 2>&1 3>&- &
     exit \$status
     ;;
 esac
@@ -545,6 +546,23 @@ STUB
 
   assert_nothing_left_within 5 "killed with its fetch at the remote"
   assert_next_run_completes
+}
+
+# guarded.sh on its own, with a watchdog that never starts, as when its fork
+# fails: nothing else here can make a fork fail.
+@test "a guarded command whose watchdog never starts is not run: the wait ends after 10 s with a line saying so" {
+  # shellcheck disable=SC2016 # expanded by the bash it runs in
+  run "$SCRIPT_BASH" -c '
+    set -euo pipefail
+    . "$0"
+    WORK_DIR=$1
+    watchdog() { :; }
+    run_guarded 0 "$1/out" touch "$1/ran"
+  ' "$REPO_ROOT/scripts/lib/guarded.sh" "$BATS_TEST_TMPDIR"
+
+  assert_failure 1
+  assert [ ! -e "$BATS_TEST_TMPDIR/ran" ]
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "Not run, as its watchdog did not start within 10 s: touch $BATS_TEST_TMPDIR/ran"
 }
 
 @test "the remote hangs and the run's whole group gets SIGTERM: nothing of it is left" {
