@@ -105,7 +105,7 @@ export class Bridge {
       refuseRestart: (failure) => this.refuseRestart(failure),
       requestRestart: () => {
         if (!deps.settings.telegram) {
-          deps.log('restarting on the updated code: under launchd the bridge comes back at once; in console mode, start it again (npm start -- --console)');
+          deps.log('restarting on the updated code: under launchd or systemd the bridge comes back at once; in console mode, start it again (npm start -- --console)');
         }
         deps.kill(deps.pid, 'SIGTERM');
       },

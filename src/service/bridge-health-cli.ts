@@ -29,7 +29,7 @@ async function main(): Promise<number> {
     print(`WARN: ${fault === undefined ? 'the checkout has no commit to compare the bridge with' : `${gitCannotRun(fault)} (git: ${fault})`}; nothing checked`);
     return 0;
   }
-  const manager = findServiceManager(thisProcess(paths));
+  const { manager } = findServiceManager(thisProcess(paths));
   const bridgeState = manager?.bridgeState();
   const settings = parseAlertSettings(process.env);
   await checkBridge({

@@ -2,7 +2,7 @@ import { loadEnvFile } from '../config/env-file.js';
 import { checkoutRoot, projectPaths } from '../config/paths.js';
 import { thisMachinesName } from '../config/machine-name.js';
 import { agentCommand, machineName } from '../config/settings.js';
-import { findServiceManager, NO_MANAGER, thisProcess } from './find-manager.js';
+import { findServiceManager, thisProcess } from './find-manager.js';
 import { install } from './install.js';
 import { OptionError, parseInstallOptions } from './install-options.js';
 import { logs } from './logs.js';
@@ -16,12 +16,13 @@ const NEEDS_MANAGER = ['install', 'uninstall', 'restart'];
 const ANYWHERE = ['status', 'logs'];
 
 export const USAGE = `Usage: scripts/valor-service.sh <command>
-  install    install (or reinstall) both launchd agents for this checkout and this user;
+  install    install (or reinstall) the bridge's and the update's jobs for this checkout and this user:
+             launchd agents on macOS, systemd user units on Linux;
              the update agent runs at load and --at 06:00,18:00 (the default) or --every 30m,
              each run after a random delay of up to --jitter 5m (a reinstall keeps the schedule)
-  uninstall  boot out both agents and remove their plists
-  restart    restart the bridge gracefully (SIGTERM; launchd starts it again)
-  status     each agent's state, the schedule, the commit the bridge runs, the checkout's and the upstream's,
+  uninstall  stop both jobs and remove their files
+  restart    restart the bridge gracefully (SIGTERM; the service manager starts it again)
+  status     each job's state, the schedule, the commit the bridge runs, the checkout's and the upstream's,
              the last update run, a pending restart, a hold; exit 1 if something needs attention
   logs       the last lines of logs/bridge.log and logs/update.log
   hold       [for 30m|4h|2d] [REASON]: keep this machine at the code it runs; scheduled runs and /update skip
@@ -55,12 +56,12 @@ async function main(): Promise<number> {
   loadEnvFile(root);
   const paths = projectPaths(root);
   const context = thisProcess(paths);
-  const manager = findServiceManager(context);
+  const { manager, none } = findServiceManager(context);
   const machine = () => machineName(process.env, thisMachinesName());
-  if (name === 'status') return status({ manager, paths, machineName: machine(), now: Date.now(), print });
+  if (name === 'status') return status({ manager, none, paths, machineName: machine(), now: Date.now(), print });
   if (name === 'logs') return logs(paths, print);
   if (!manager) {
-    print(NO_MANAGER);
+    print(`FAIL: ${none}`);
     return 2;
   }
   if (name === 'install') {

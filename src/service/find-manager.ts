@@ -5,11 +5,16 @@ import { findOnPath } from '../lib/find-on-path.js';
 import { systemLaunchctl } from './launchd/launchctl.js';
 import { launchdManager } from './launchd/launchd-manager.js';
 import type { ServiceManager } from './service-manager.js';
+import { runCommand, userSystemctl } from './systemd/systemctl.js';
+import { noManagerLine, systemdManager } from './systemd/systemd-manager.js';
 
 /** What a manager is found from: the checkout, the user, and the PATH its tools are on. */
 export interface ManagerContext {
   paths: ProjectPaths;
   home: string;
+  /** $XDG_CONFIG_HOME. */
+  xdgConfigHome: string | undefined;
+  user: string;
   uid: number;
   /** Set by sudo: the user who asked. */
   sudoUid: string | undefined;
@@ -22,6 +27,8 @@ export function thisProcess(paths: ProjectPaths): ManagerContext {
   return {
     paths,
     home: process.env.HOME || os.homedir(),
+    xdgConfigHome: process.env.XDG_CONFIG_HOME || undefined,
+    user: process.env.USER || os.userInfo().username,
     uid: process.getuid?.() ?? 0,
     sudoUid: process.env.SUDO_UID || undefined,
     searchPath: process.env.PATH ?? '',
@@ -29,11 +36,22 @@ export function thisProcess(paths: ProjectPaths): ManagerContext {
   };
 }
 
-/** The service manager this machine has: launchd where launchctl is on PATH; undefined where there is none. */
-export function findServiceManager(context: ManagerContext): ServiceManager | undefined {
-  if (findOnPath('launchctl', context.searchPath)) return launchdManager({ ...context, launchctl: systemLaunchctl });
-  return undefined;
-}
+/** The manager found, or why there is none: one line, ending "Nothing was changed." for the commands that would change something. */
+export type FoundManager = { manager: ServiceManager; none?: undefined } | { manager?: undefined; none: string };
 
-/** What install, uninstall and restart say where findServiceManager finds none. */
-export const NO_MANAGER = 'launchctl not found: the service runs under launchd, which needs macOS. Nothing was changed.';
+const NEITHER = 'no service manager here: the bridge runs under launchd (macOS, launchctl) or a systemd user manager (Linux, systemctl), and neither is on PATH. Nothing was changed.';
+
+/**
+ * launchd where launchctl is on PATH; else systemd where systemctl is and
+ * the user's manager answers (as root or under sudo it is chosen all the
+ * same, for its one-line refusal).
+ */
+export function findServiceManager(context: ManagerContext): FoundManager {
+  if (findOnPath('launchctl', context.searchPath)) return { manager: launchdManager({ ...context, launchctl: systemLaunchctl }) };
+  if (!findOnPath('systemctl', context.searchPath)) return { none: NEITHER };
+  const systemctl = userSystemctl();
+  const refusedUser = context.uid === 0 || context.sudoUid !== undefined;
+  const none = refusedUser ? undefined : noManagerLine(systemctl, context.user);
+  if (none) return { none };
+  return { manager: systemdManager({ ...context, systemctl, run: runCommand, now: () => Date.now() }) };
+}

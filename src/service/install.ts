@@ -1,7 +1,5 @@
 import fs from 'fs-extra';
-import path from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
-import { pollUntil } from '../lib/poll.js';
 import { launchPath, programOf } from './launch-path.js';
 import { versionedNodeWarning } from './node-folder.js';
 import { describeSchedule, parseSchedule, ScheduleError, type Schedule, type ScheduleOptions } from './schedule.js';
@@ -17,29 +15,15 @@ export interface InstallDeps {
   agentCommand: string | undefined;
   /** The name this machine answers with (VALOR_MACHINE_NAME, else its computer name). */
   machineName: string;
-  sleep(ms: number): Promise<void>;
   print(line: string): void;
 }
 
 /** What the name is for, and how to choose another. */
 export const MACHINE_NAME_NOTE = 'replies and notices start with it; VALOR_MACHINE_NAME in .env sets another';
 
-/** How long install waits for the bridge to have a pid. */
-export const START_WAIT_MS = 5_000;
-
 /** A reinstall keeps the installed schedule unless told otherwise; a first install takes the template's. */
 function chosenSchedule(manager: ServiceManager, options: ScheduleOptions): Schedule {
   return parseSchedule(options, manager.installedSchedule() ?? manager.templateSchedule());
-}
-
-/** A bridge the manager cannot start (launchd's exit 78: program not found) is installed all the same: look for a pid. */
-async function confirmBridgeRunning(deps: InstallDeps): Promise<string | undefined> {
-  const { manager } = deps;
-  let state = manager.bridgeState();
-  const running = await pollUntil(deps.sleep, START_WAIT_MS, () => (state = manager.bridgeState()).pid !== undefined);
-  if (running) return undefined;
-  const { bridge } = manager.jobs;
-  return `${bridge.label} is loaded but not running after ${START_WAIT_MS / 1000} s: ${manager.name}'s last exit status ${state.lastExit ?? 'none'}. Read ${path.relative(deps.paths.root, bridge.log)}.`;
 }
 
 export async function install(deps: InstallDeps, options: ScheduleOptions = {}): Promise<number> {
@@ -62,7 +46,7 @@ export async function install(deps: InstallDeps, options: ScheduleOptions = {}):
   const agentProgram = deps.agentCommand ? programOf(deps.agentCommand) : undefined;
   const found = launchPath(deps.searchPath, agentProgram ? [agentProgram] : [], manager.defaultPath);
   for (const command of found.missing) {
-    deps.print(`note: ${command} is not on PATH now, so the agents will not find it either`);
+    deps.print(`note: ${command} is not on PATH now, so the ${manager.jobNoun} will not find it either`);
   }
   const versioned = found.found.node ? versionedNodeWarning(found.found.node) : undefined;
   if (versioned) deps.print(versioned);
@@ -86,7 +70,7 @@ export async function install(deps: InstallDeps, options: ScheduleOptions = {}):
       deps.print(`Installed ${job.job.label} (${job.files.map((file) => file.path).join(', ')})`);
     }
   }
-  deps.print(`PATH for the agents: ${found.path}`);
+  deps.print(`PATH for the ${manager.jobNoun}: ${found.path}`);
   deps.print(`Update schedule: ${describeSchedule(schedule)}`);
   deps.print(`Machine name: ${deps.machineName} (${MACHINE_NAME_NOTE})`);
   if (failures.length > 0) {
@@ -94,7 +78,7 @@ export async function install(deps: InstallDeps, options: ScheduleOptions = {}):
     deps.print(`Install incomplete. Installed: ${installed.join(', ') || 'none'}. Not installed: ${failures.join(', ')}.`);
     return 1;
   }
-  const notRunning = await confirmBridgeRunning(deps);
+  const notRunning = await manager.bridgeStarted();
   if (notRunning) {
     deps.print(`FAIL: ${notRunning}`);
     return 1;

@@ -2,10 +2,10 @@ import type { Schedule } from './schedule.js';
 
 /**
  * What valor-service.sh and the update job's bridge check need from the
- * machine's service manager (launchd on a Mac: ./launchd/). install,
- * uninstall, restart, logs, status and the bridge check are written once,
- * against this; a manager adds a folder beside ./launchd/ and an entry in
- * ./find-manager.ts. Every method answers for this checkout and this user.
+ * machine's service manager (launchd on a Mac: ./launchd/; systemd's user
+ * manager on Linux: ./systemd/). install, uninstall, restart, logs, status
+ * and the bridge check are written once, against this; a manager is a folder
+ * and an entry in ./find-manager.ts. Every method answers for this checkout and this user.
  */
 
 /** One of the two jobs: the bridge (kept alive) and the update job (on the schedule). */
@@ -25,6 +25,8 @@ export interface RenderedJob {
 
 /** What the manager says of the bridge's job now. */
 export interface BridgeState {
+  /** The manager has the bridge's job (installed, loaded): else a bridge may run outside it, started by hand. */
+  managed: boolean;
   /** The pid it runs the bridge as; undefined while the bridge is not running. */
   pid: number | undefined;
   /** How the last run ended, in the manager's words ("1", "78: EX_CONFIG", a signal); undefined: none yet. */
@@ -39,6 +41,8 @@ export class TemplateError extends Error {}
 export interface ServiceManager {
   /** How lines name it: "launchd". */
   readonly name: string;
+  /** How lines name its jobs: "agents" (launchd), "units" (systemd). */
+  readonly jobNoun: string;
   readonly jobs: { bridge: ServiceJob; update: ServiceJob };
   /** The PATH the manager starts jobs with: the jobs' PATH ends with it. */
   readonly defaultPath: readonly string[];
@@ -62,6 +66,8 @@ export interface ServiceManager {
   uninstallJob(job: ServiceJob): Promise<string | undefined>;
 
   bridgeState(): BridgeState;
+  /** Waits, bounded, for the bridge just installed to run; resolves to why it does not, or undefined. */
+  bridgeStarted(): Promise<string | undefined>;
   /**
    * Asks the bridge to stop (SIGTERM: it finishes its running work) for the
    * manager to start it again, or starts it when it is not running. The line

@@ -17,6 +17,7 @@ const BRIDGE = 'valor-bridge.service';
 /** Says "ready", and "SIGTERM" if it gets one. */
 const JOB = 'process.on("SIGTERM", () => console.log("SIGTERM")); console.log("ready"); setInterval(() => {}, 60_000);';
 const UNITS = ['valor-bridge.service', 'valor-update.service', 'valor-update.timer'];
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe.skipIf(notRunBecause)('the bridge under systemd', () => {
   const user = suiteUser({ machine: 'Mes Projets/välor 100% $HOME' });
@@ -48,8 +49,8 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
     const { code, output } = units(user.manager, user.checkout, ['install', '--jitter', '0']);
 
     expect(output).toContain(`[valor-service] Installed valor-bridge.service (${unitFile('valor-bridge.service')})\n`);
-    expect(output).toContain(`[valor-service] Installed valor-update.service (${unitFile('valor-update.service')})\n`);
-    expect(output).toContain(`[valor-service] Installed valor-update.timer (${unitFile('valor-update.timer')})\n`);
+    expect(output).toContain(`[valor-service] Installed valor-update.service (${unitFile('valor-update.service')}, ${unitFile('valor-update.timer')})\n`);
+    expect(output).toMatch(/^\[valor-service\] PATH for the units: \/\S+$/m);
     expect(output).toContain('[valor-service] Update schedule: at 06:00, 18:00 (local time), and at load (login, boot); with no random delay\n');
     // No logind here: loginctl cannot answer.
     expect(output).toContain(
@@ -193,12 +194,44 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
     await beaconOf(mainPid());
   });
 
+  it("status: each unit as systemd reports it, the next run, lingering, and what runs; an edited unit needs attention until a reinstall", async () => {
+    const pid = await runningPid();
+    await beaconOf(pid);
+
+    let { code, output } = units(user.manager, user.checkout, ['status']);
+
+    expect(output).toMatch(new RegExp(`^\\[valor-service\\] valor-bridge\\.service: loaded from ${escape(unitFile(BRIDGE))}, enabled, running, pid ${pid}, \\d+ restart\\(s\\)$`, 'm'));
+    expect(output).toMatch(new RegExp(`^\\[valor-service\\] valor-update\\.service: loaded from ${escape(unitFile('valor-update.service'))}, enabled, inactive \\(dead\\), last exit 0, 0 restart\\(s\\)$`, 'm'));
+    expect(output).toMatch(new RegExp(`^\\[valor-service\\] valor-update\\.timer: loaded from ${escape(unitFile('valor-update.timer'))}, enabled, active \\(waiting\\)$`, 'm'));
+    expect(output).toMatch(/^\[valor-service\] next scheduled run: \d{4}-\d\d-\d\dT(06|18):00:00Z \(in (\d+ h )?\d+ min\)$/m);
+    expect(output).toContain('[valor-service] lingering: could not tell (loginctl: Failed to connect to bus: No such file or directory)\n');
+    expect(output).toContain('[valor-service] update schedule: at 06:00, 18:00 (local time), and at load (login, boot); with no random delay\n');
+    // Offline (Telegram at a closed port): started, not ready, which is no problem for 5 minutes.
+    expect(output).toMatch(new RegExp(`^\\[valor-service\\] bridge: starting \\S+ since \\S+ \\(pid ${pid}\\), not ready yet$`, 'm'));
+    expect(output).not.toContain('needs attention');
+    expect(code).toBe(0);
+
+    const file = unitFile(BRIDGE);
+    user.checkout.write(path.relative(user.checkout.machine, file), fs.readFileSync(file, 'utf8').replace('RestartSec=1', 'RestartSec=5'));
+    ({ code, output } = units(user.manager, user.checkout, ['status']));
+    expect(output).toMatch(
+      new RegExp(`^\\[valor-service\\] needs attention: ${escape(file)} is not what this checkout installs now \\(written by an older version\\?\\): run scripts/valor-service\\.sh install again; valor-bridge\\.service changed on disk since systemd read it: run scripts/valor-service\\.sh install again$`, 'm'),
+    );
+    expect(code).toBe(1);
+
+    expect(units(user.manager, user.checkout, ['install']).code).toBe(0);
+    await beaconOf(mainPid());
+    ({ code, output } = units(user.manager, user.checkout, ['status']));
+    expect(output).not.toContain('needs attention');
+    expect(code).toBe(0);
+  });
+
   it('uninstall leaves no unit and no process', async () => {
     const pid = mainPid();
 
     const { code, output } = units(user.manager, user.checkout, ['uninstall']);
 
-    expect(output).toBe(['valor-bridge.service', 'valor-update.service', 'valor-update.timer'].map((name) => `[valor-service] Removed ${name}\n`).join(''));
+    expect(output).toBe('[valor-service] Removed valor-bridge.service\n[valor-service] Removed valor-update.service\n');
     expect(code).toBe(0);
     for (const name of UNITS) {
       expect(fs.existsSync(unitFile(name))).toBe(false);

@@ -2,11 +2,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { notRunBecause, suiteUser } from './fixtures/suite.js';
 import { LOGIN_PATH } from './fixtures/systemd-user.js';
-import { units } from './fixtures/units.js';
+import { serviceScript, units } from './fixtures/units.js';
 
 /**
  * What install, uninstall and restart refuse, each in one line with nothing
@@ -15,7 +14,6 @@ import { units } from './fixtures/units.js';
  * PATH (there is no logind here; the real loginctl's failure is in
  * bridge-service.test.ts).
  */
-const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'units-cli.ts');
 
 describe.skipIf(notRunBecause)('refusals and lingering, under systemd', () => {
   const user = suiteUser();
@@ -38,8 +36,8 @@ describe.skipIf(notRunBecause)('refusals and lingering, under systemd', () => {
   it.each(['install', 'uninstall', 'restart'])('%s as root: one line, exit 2, nothing changed', (command) => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-root-home-'));
     try {
-      const result = spawnSync('node', ['--import', 'tsx', CLI, user.checkout.machine, command], {
-        cwd: path.dirname(CLI),
+      const result = spawnSync(serviceScript(user.checkout), [command], {
+        cwd: home,
         env: { PATH: process.env.PATH!, HOME: home, USER: 'root' },
         encoding: 'utf8',
       });
@@ -66,7 +64,7 @@ describe.skipIf(notRunBecause)('refusals and lingering, under systemd', () => {
   });
 
   it.each(['install', 'uninstall', 'restart'])('%s with no user manager to talk to (a container, WSL without systemd): one line, exit 2, nothing changed', (command) => {
-    const result = user.manager.runOutside(['node', '--import', 'tsx', CLI, user.checkout.machine, command], { cwd: user.checkout.machine });
+    const result = user.manager.runOutside([serviceScript(user.checkout), command], { cwd: user.checkout.machine });
 
     expect(result.output).toMatch(
       /^\[valor-service\] FAIL: no systemd user manager answers for valor-test \(systemctl --user: Failed to connect to bus: [^)]+\): the service needs one \(a container, or WSL without systemd, has none\)\. Nothing was changed\.\n$/,

@@ -329,7 +329,7 @@ describe('shutdown says what it waits for', () => {
     bridge.write('/update');
     expect(await bridge.exited).toBe(143);
     expect(bridge.stderr()).toContain(
-      'restarting on the updated code: under launchd the bridge comes back at once; in console mode, start it again (npm start -- --console)',
+      'restarting on the updated code: under launchd or systemd the bridge comes back at once; in console mode, start it again (npm start -- --console)',
     );
   });
 });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { brokenGit, XCRUN_ERROR } from './fixtures/broken-git.js';
+import { pathWithout } from './fixtures/path-without.js';
 import { fakeLaunchctl, type FakeLaunchctl } from './fixtures/fake-launchctl.js';
 import { fakeScutil } from './fixtures/fake-scutil.js';
 import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
@@ -31,7 +32,8 @@ function setup(options: { withLaunchctl?: boolean; pathBefore?: string[]; umask?
   fs.ensureDirSync(home);
   const launchctl = fakeLaunchctl(clone.dir);
   const systemPath = [...(options.pathBefore ?? []), process.env.PATH!].join(':');
-  const searchPath = options.withLaunchctl === false ? systemPath : `${launchctl.binDir}:${systemPath}`;
+  // Without launchctl: a machine with no service manager at all (no systemctl either).
+  const searchPath = options.withLaunchctl === false ? pathWithout(['launchctl', 'systemctl'], systemPath, path.join(clone.dir, 'system-bin')) : `${launchctl.binDir}:${systemPath}`;
   const current = clone;
   return {
     clone: current,
@@ -495,18 +497,22 @@ describe('valor-service.sh uninstall, restart, status, logs, help', () => {
     expect(output).toContain('[valor-service] hold: no\n');
   });
 
-  it('status without launchd shows what needs none; install says launchd is needed, exit 2, nothing written', () => {
+  it('status with no service manager (neither launchctl nor systemctl) shows what needs none; install says one is needed, exit 2, nothing written', () => {
     const s = setup({ withLaunchctl: false });
     fs.outputFileSync(path.join(s.clone.machine, 'data', 'restart-requested'), '2026-11-24T06:00:03Z 1 commit(s)\n');
 
     const status = s.service('status');
     expect(status.code).toBe(0);
-    expect(status.output).toContain('[valor-service] launchd: not available here (not macOS); the agents cannot be shown');
+    expect(status.output).toContain(
+      '[valor-service] no service manager here: the bridge runs under launchd (macOS, launchctl) or a systemd user manager (Linux, systemctl), and neither is on PATH. The jobs cannot be shown.\n',
+    );
     expect(status.output).toContain('[valor-service] restart pending: yes (2026-11-24T06:00:03Z 1 commit(s))');
 
     const { code, output } = s.service('install');
     expect(code).toBe(2);
-    expect(output.trim()).toBe('[valor-service] launchctl not found: the service runs under launchd, which needs macOS. Nothing was changed.');
+    expect(output.trim()).toBe(
+      '[valor-service] FAIL: no service manager here: the bridge runs under launchd (macOS, launchctl) or a systemd user manager (Linux, systemctl), and neither is on PATH. Nothing was changed.',
+    );
     expect(fs.existsSync(path.join(s.home, 'Library'))).toBe(false);
     expect(fs.existsSync(path.join(s.clone.machine, 'logs'))).toBe(false);
   });

@@ -7,7 +7,7 @@ import { launchdJobs } from '../../src/service/launchd/launchd-jobs.js';
 import { scheduleOf } from '../../src/service/launchd/plist-schedule.js';
 import { parseSchedule } from '../../src/service/schedule.js';
 import { bridgeCommand } from '../../src/service/bridge-command.js';
-import { installedPath, installedSchedule, outdatedUnits, type SystemdDeps } from '../../src/service/systemd/systemd-service.js';
+import { installedPath, installedSchedule, outdatedUnits, type UnitFiles } from '../../src/service/systemd/installed-units.js';
 import { renderUnit } from '../../src/service/systemd/render-unit.js';
 import { scheduleLines } from '../../src/service/systemd/timer-schedule.js';
 import { systemdUnits } from '../../src/service/systemd/unit-templates.js';
@@ -21,27 +21,11 @@ import { systemdUnits } from '../../src/service/systemd/unit-templates.js';
 const root = checkoutRoot();
 const fallback = scheduleOf(launchdJobs(projectPaths(root)).update.template)!;
 let dir: string;
-let deps: SystemdDeps;
+let deps: UnitFiles;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-units-'));
-  const refuse = () => {
-    throw new Error('no systemctl here');
-  };
-  deps = {
-    paths: projectPaths(root),
-    units: systemdUnits(projectPaths(root)),
-    unitDir: dir,
-    user: 'ana',
-    uid: 1000,
-    sudoUid: undefined,
-    searchPath: '',
-    agentCommand: undefined,
-    systemctl: refuse,
-    run: refuse,
-    sleep: async () => {},
-    print: () => {},
-  };
+  deps = { paths: projectPaths(root), units: systemdUnits(projectPaths(root)), unitDir: dir };
 });
 afterEach(() => fs.removeSync(dir));
 

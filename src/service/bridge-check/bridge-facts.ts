@@ -31,9 +31,10 @@ function mtime(file: string): number | undefined {
 
 /**
  * `manager` is the service manager's view of the bridge's job, undefined
- * where there is no manager. Where it can say, the beacon's process counts
- * as alive only if it is the pid the manager runs (a pid reused after a
- * reboot does not).
+ * where there is no manager. Where it runs the bridge, the beacon's process
+ * counts as alive only if it is the pid the manager runs (a pid reused after
+ * a reboot does not); elsewhere (no manager, or a bridge started by hand
+ * beside one), if that pid is alive.
  */
 export function gatherBridgeFacts(paths: ProjectPaths, head: string, manager: BridgeState | undefined, now: number): GatheredFacts {
   const beacon = readBeacon(paths.bridgeBeacon);
@@ -44,7 +45,7 @@ export function gatherBridgeFacts(paths: ProjectPaths, head: string, manager: Br
     // no run recorded yet
   }
   const record = parseLastUpdate(recordText);
-  const alive = beacon !== undefined && (manager === undefined ? pidAlive(beacon.pid) : manager.pid === beacon.pid);
+  const alive = beacon !== undefined && (manager?.managed ? manager.pid === beacon.pid : pidAlive(beacon.pid));
   const changed = record && (record.outcome === 'updated' || record.outcome === 'updated-with-conflict') ? Date.parse(record.time) : NaN;
   return {
     now,

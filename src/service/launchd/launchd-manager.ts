@@ -1,3 +1,4 @@
+import path from 'node:path';
 import fs from 'fs-extra';
 import { parse } from 'plist';
 import type { ProjectPaths } from '../../config/paths.js';
@@ -37,6 +38,8 @@ export const BOOTSTRAP_RETRY_DELAYS_MS = [250, 500, 1000, 2000];
 export const DEFAULT_EXIT_TIMEOUT_S = 20;
 /** After a job's ExitTimeOut launchd kills it: this much more for it to leave launchd's list. */
 export const BOOTOUT_MARGIN_MS = 5_000;
+/** How long install waits for the bridge to have a pid. */
+export const START_WAIT_MS = 5_000;
 /** Older macOS answers a bootout of a job that does not exit at once with this, and stops it all the same. */
 const BOOTOUT_IN_PROGRESS = /\b36: Operation now in progress/;
 
@@ -116,6 +119,7 @@ export function launchdManager(deps: LaunchdDeps): ServiceManager {
 
   return {
     name: 'launchd',
+    jobNoun: 'agents',
     jobs: { bridge: jobs.bridge, update: jobs.update },
     defaultPath: LAUNCHD_DEFAULT_PATH,
 
@@ -177,6 +181,14 @@ export function launchdManager(deps: LaunchdDeps): ServiceManager {
 
     bridgeState() {
       return bridgeStateOf(serviceState(jobs.bridge));
+    },
+
+    /** A bridge launchd cannot start (exit 78: program not found) is installed all the same: look for a pid. */
+    async bridgeStarted() {
+      let state = bridgeStateOf(serviceState(jobs.bridge));
+      const running = await pollUntil(deps.sleep, START_WAIT_MS, () => (state = bridgeStateOf(serviceState(jobs.bridge))).pid !== undefined);
+      if (running) return undefined;
+      return `${jobs.bridge.label} is loaded but not running after ${START_WAIT_MS / 1000} s: launchd's last exit status ${state.lastExit ?? 'none'}. Read ${path.relative(deps.paths.root, jobs.bridge.log)}.`;
     },
 
     /**

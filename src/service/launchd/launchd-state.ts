@@ -31,8 +31,8 @@ export function readServiceState(launchctl: Launchctl, target: string): ServiceS
 
 /** The bridge's job as every manager reports it; the summary: "running, pid 4321", "last exit 78: EX_CONFIG", "not loaded". */
 export function bridgeStateOf(state: ServiceState | undefined): BridgeState {
-  if (!state) return { pid: undefined, lastExit: undefined, summary: 'not loaded' };
+  if (!state) return { managed: false, pid: undefined, lastExit: undefined, summary: 'not loaded' };
   const lastExit = state.lastSignal ?? state.lastExit;
   const pid = state.pid === undefined ? undefined : Number(state.pid);
-  return { pid, lastExit, summary: state.pid ? `running, pid ${state.pid}` : `last exit ${lastExit ?? 'none yet'}` };
+  return { managed: true, pid, lastExit, summary: state.pid ? `running, pid ${state.pid}` : `last exit ${lastExit ?? 'none yet'}` };
 }

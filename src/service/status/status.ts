@@ -10,6 +10,8 @@ import { reportWhatRuns } from './what-runs.js';
  */
 export interface StatusDeps {
   manager: ServiceManager | undefined;
+  /** Why there is none (../find-manager.ts), when there is none. */
+  none?: string;
   paths: ProjectPaths;
   /** The name this machine answers with. */
   machineName: string;
@@ -17,7 +19,7 @@ export interface StatusDeps {
   print(line: string): void;
 }
 
-export async function status({ manager, paths, machineName, now, print }: StatusDeps): Promise<number> {
+export async function status({ manager, none, paths, machineName, now, print }: StatusDeps): Promise<number> {
   const problems: string[] = [];
   if (manager) {
     problems.push(...manager.outdatedFiles());
@@ -25,7 +27,7 @@ export async function status({ manager, paths, machineName, now, print }: Status
     for (const line of jobs.lines) print(line);
     problems.push(...jobs.problems);
   } else {
-    print('launchd: not available here (not macOS); the agents cannot be shown');
+    print(`${(none ?? 'no service manager found.').replace(/ Nothing was changed\.$/, '')} The jobs cannot be shown.`);
   }
   print(`machine name: ${machineName}`);
   const bridgeState = manager?.bridgeState();
