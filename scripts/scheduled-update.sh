@@ -1,7 +1,7 @@
 #!/bin/bash
 #
-# What the update agent (launchd's com.valor.update) runs, at load and on its
-# schedule: wait a random delay so that a fleet does not fetch at the same
+# What the update job (launchd's com.valor.update, systemd's
+# valor-update.service) runs, at load and on its schedule: wait a random delay so that a fleet does not fetch at the same
 # second, run scripts/remote-update.sh as a scheduled run, then check that the
 # bridge came back from the last restart (src/service/bridge-health-cli.ts:
 # it records a bridge that did not in data/last-update and can alert a chat),

@@ -1,8 +1,8 @@
 #!/bin/bash
 #
-# Manages Valor's launchd agents: the bridge (KeepAlive) and the update job
-# (at load, and on the schedule chosen at install). A thin wrapper: the logic
-# is in src/service/.
+# Manages Valor's service: the bridge (kept alive) and the update job (at
+# load, and on the schedule chosen at install), as launchd agents on macOS or
+# systemd user units on Linux. A thin wrapper: the logic is in src/service/.
 #
 #   scripts/valor-service.sh install [--every 30m | --at 06:00,18:00] [--jitter 5m]
 #   scripts/valor-service.sh uninstall | restart | status | logs | help
@@ -11,8 +11,8 @@
 # hold and resume are bash (scripts/lib/hold-command.sh): they work while
 # node or the dependencies do not.
 #
-# It does not update code (scripts/remote-update.sh does) and never uses the
-# deprecated launchctl load/unload.
+# It does not update code (scripts/remote-update.sh does), never uses the
+# deprecated launchctl load/unload, and never runs under sudo.
 
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail

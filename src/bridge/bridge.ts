@@ -36,8 +36,9 @@ export const RESTART_POLL_MS = 250;
 export const LOADED_RETRY_MS = 60_000;
 
 /**
- * Under launchd (KeepAlive) every exit is followed by a new start, at once
- * unless the bridge ran under the plist's ThrottleInterval. 143 after
+ * Under launchd (KeepAlive) or systemd (Restart=always) every exit is
+ * followed by a new start, at once unless a start failed within the last
+ * minute (launchd's ThrottleInterval, systemd/bridge-throttle.sh). 143 after
  * SIGTERM tells the log a restart was asked for.
  */
 export const EXIT_CODES = { SIGTERM: 143, SIGINT: 0, END_OF_INPUT: 0, LOGIN_LOST: 2 } as const;

@@ -2,7 +2,8 @@
  * When the update job runs: every N minutes or at times of day, plus a
  * random delay before each scheduled run so that a fleet does not fetch at
  * the same second. Pure: parsed from install's options; each service
- * manager writes it in its own terms (./launchd/plist-schedule.ts).
+ * manager writes it in its own terms (./launchd/plist-schedule.ts,
+ * ./systemd/timer-schedule.ts).
  */
 export type Times = ReadonlyArray<{ hour: number; minute: number }>;
 
