@@ -18,7 +18,7 @@ const ANYWHERE = ['status', 'logs'];
 export const USAGE = `Usage: scripts/valor-service.sh <command>
   install    install (or reinstall) the bridge's and the update's jobs for this checkout and this user:
              launchd agents on macOS, systemd user units on Linux;
-             the update agent runs at load and --at 06:00,18:00 (the default) or --every 30m,
+             the update job runs at load and --at 06:00,18:00 (the default) or --every 30m,
              each run after a random delay of up to --jitter 5m (a reinstall keeps the schedule)
   uninstall  stop both jobs and remove their files
   restart    restart the bridge gracefully (SIGTERM; the service manager starts it again)

@@ -48,7 +48,7 @@ export async function install(deps: InstallDeps, options: ScheduleOptions = {}):
   for (const command of found.missing) {
     deps.print(`note: ${command} is not on PATH now, so the ${manager.jobNoun} will not find it either`);
   }
-  const versioned = found.found.node ? versionedNodeWarning(found.found.node) : undefined;
+  const versioned = found.found.node ? versionedNodeWarning(found.found.node, manager.jobNoun) : undefined;
   if (versioned) deps.print(versioned);
   let rendered: RenderedJob[];
   try {

@@ -28,27 +28,27 @@ export function versionedFolder(dir: string): VersionedFolder | undefined {
   return undefined;
 }
 
-/** install's one-line warning when the agents' node lives in such a folder. */
-export function versionedNodeWarning(nodePath: string): string | undefined {
+/** install's one-line warning when the jobs' node lives in such a folder; `jobs`: the manager's word for them ("agents", "units"). */
+export function versionedNodeWarning(nodePath: string, jobs: string): string | undefined {
   const dir = path.dirname(nodePath);
   const found = versionedFolder(dir);
   if (!found) return undefined;
   const keep = found.manager === 'nvm' ? ' (with nvm, choose the version you keep: nvm alias default <version>)' : '';
-  return `WARN: the agents' node is in ${found.manager}'s folder for ${found.version} (${dir}): after ${found.removal} ${found.version} the bridge cannot start. Then run scripts/valor-service.sh install again from a shell whose node you keep${keep}, or put a node that outlives upgrades (Homebrew's) first on PATH.`;
+  return `WARN: the ${jobs}' node is in ${found.manager}'s folder for ${found.version} (${dir}): after ${found.removal} ${found.version} the bridge cannot start. Then run scripts/valor-service.sh install again from a shell whose node you keep${keep}, or put a node that outlives upgrades (Homebrew's) first on PATH.`;
 }
 
 /**
- * For status: a version folder on the agents' PATH that is gone (after
- * `nvm uninstall`, the agents find another node or none), or no node at all.
+ * For status: a version folder on the jobs' PATH that is gone (after
+ * `nvm uninstall`, the jobs find another node or none), or no node at all.
  */
-export function missingNode(agentPath: string, exists: (file: string) => boolean = fs.existsSync): string | undefined {
+export function missingNode(agentPath: string, jobs: string, exists: (file: string) => boolean = fs.existsSync): string | undefined {
   const dirs = agentPath.split(':').filter(Boolean);
   for (const dir of dirs) {
     const found = versionedFolder(dir);
     if (found && !exists(dir)) {
-      return `the agents' node folder ${dir} no longer exists (${found.manager}'s ${found.version} was removed): run scripts/valor-service.sh install again`;
+      return `the ${jobs}' node folder ${dir} no longer exists (${found.manager}'s ${found.version} was removed): run scripts/valor-service.sh install again`;
     }
   }
   if (dirs.some((dir) => exists(path.join(dir, 'node')))) return undefined;
-  return `the agents' PATH (${agentPath}) holds no node: run scripts/valor-service.sh install again`;
+  return `the ${jobs}' PATH (${agentPath}) holds no node: run scripts/valor-service.sh install again`;
 }

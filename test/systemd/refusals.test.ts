@@ -53,6 +53,23 @@ describe.skipIf(notRunBecause)('refusals and lingering, under systemd', () => {
     }
   });
 
+  it('status as root: what needs no manager, and one line saying why the units cannot be shown', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'valor-root-home-'));
+    try {
+      const result = spawnSync(serviceScript(user.checkout), ['status'], { cwd: home, env: { PATH: process.env.PATH!, HOME: home, USER: 'root' }, encoding: 'utf8' });
+
+      const output = `${result.stdout}${result.stderr}`;
+      expect(output).toMatch(
+        /^\[valor-service\] run this as the user the bridge runs as, not as root: systemd user units belong to that user's manager\. The units cannot be shown\.\n\[valor-service\] machine name: systemd-test\n/,
+      );
+      expect(output).not.toContain('valor-bridge.service');
+      expect(output).toContain('[valor-service] restart pending: no\n');
+      expect(fs.readdirSync(home)).toEqual([]);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('install under sudo: one line naming the user who asked, exit 2, nothing changed', () => {
     const { code, output } = units(user.manager, user.checkout, ['install'], { SUDO_UID: '1000' });
 

@@ -13,16 +13,16 @@ describe('version-specific node folders', () => {
 
   it.each(['/opt/homebrew/bin', '/usr/local/bin', '/Users/me/.volta/bin', '/Users/me/.asdf/shims'])('%s (a link or shim that outlives upgrades) is not', (dir) => {
     expect(versionedFolder(dir)).toBeUndefined();
-    expect(versionedNodeWarning(`${dir}/node`)).toBeUndefined();
+    expect(versionedNodeWarning(`${dir}/node`, 'agents')).toBeUndefined();
   });
 
   it('status: a PATH whose version folder is gone, or with no node at all', () => {
     const nvm = '/Users/me/.nvm/versions/node/v20.12.0/bin';
     const exists = (file: string) => file === '/usr/bin' || file === '/usr/bin/node';
-    expect(missingNode(`${nvm}:/usr/bin`, exists)).toBe(
+    expect(missingNode(`${nvm}:/usr/bin`, 'agents', exists)).toBe(
       `the agents' node folder ${nvm} no longer exists (nvm's v20.12.0 was removed): run scripts/valor-service.sh install again`,
     );
-    expect(missingNode('/usr/bin', exists)).toBeUndefined();
-    expect(missingNode('/bin', exists)).toBe("the agents' PATH (/bin) holds no node: run scripts/valor-service.sh install again");
+    expect(missingNode('/usr/bin', 'agents', exists)).toBeUndefined();
+    expect(missingNode('/bin', 'agents', exists)).toBe("the agents' PATH (/bin) holds no node: run scripts/valor-service.sh install again");
   });
 });

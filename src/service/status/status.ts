@@ -19,15 +19,19 @@ export interface StatusDeps {
   print(line: string): void;
 }
 
-export async function status({ manager, none, paths, machineName, now, print }: StatusDeps): Promise<number> {
+export async function status({ manager: found, none, paths, machineName, now, print }: StatusDeps): Promise<number> {
   const problems: string[] = [];
+  // Under sudo (or as root, for systemd) the manager asked would be root's: its jobs are not this checkout's.
+  const wrongUser = found?.wrongUser();
+  const manager = wrongUser ? undefined : found;
   if (manager) {
     problems.push(...manager.outdatedFiles());
     const jobs = manager.describeJobs();
     for (const line of jobs.lines) print(line);
     problems.push(...jobs.problems);
   } else {
-    print(`${(none ?? 'no service manager found.').replace(/ Nothing was changed\.$/, '')} The jobs cannot be shown.`);
+    const why = wrongUser ?? none ?? 'no service manager found.';
+    print(`${why.replace(/ Nothing was changed\.$/, '')} The ${found?.jobNoun ?? 'jobs'} cannot be shown.`);
   }
   print(`machine name: ${machineName}`);
   const bridgeState = manager?.bridgeState();
@@ -36,6 +40,7 @@ export async function status({ manager, none, paths, machineName, now, print }: 
       paths,
       schedule: manager?.installedSchedule(),
       jobPath: manager?.installedPath(),
+      jobNoun: manager?.jobNoun ?? 'jobs',
       bridgeState,
       managerSays: managerSays(manager, bridgeState),
       now,

@@ -23,6 +23,8 @@ export interface ReportDeps {
   schedule: Schedule | undefined;
   /** The PATH the installed bridge job runs with. */
   jobPath: string | undefined;
+  /** How the manager calls its jobs ("agents", "units"). */
+  jobNoun: string;
   /** The service manager's view of the bridge's job; undefined where there is no manager. */
   bridgeState: BridgeState | undefined;
   /** What the manager says of it, for the lines (../bridge-check/manager-says.ts). */
@@ -110,7 +112,7 @@ function reportRecord(deps: ReportDeps, facts: GatheredFacts, problems: string[]
 
 function reportNode(deps: ReportDeps, problems: string[]): void {
   if (deps.jobPath === undefined) return;
-  const missing = missingNode(deps.jobPath);
+  const missing = missingNode(deps.jobPath, deps.jobNoun);
   if (missing) problems.push(missing);
 }
 

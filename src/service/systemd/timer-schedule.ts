@@ -8,8 +8,8 @@ import { unitValue, unitValues, type UnitEntry } from './unit-file.js';
  * --at: one OnCalendar= a time of day, local time, which Persistent=true
  * catches up after the machine was off. --every: OnUnitActiveSec=, N seconds
  * after the last run started, as launchd's StartInterval (OnCalendar= cannot
- * say "every 45 min" or "every 7 h"); after a reboot the timer's OnStartupSec=
- * run starts the count again. --jitter: RandomizedDelaySec=, the random delay
+ * say "every 45 min" or "every 7 h"); after a reboot the run at load
+ * (valor-update.service's WantedBy=default.target) starts the count again. --jitter: RandomizedDelaySec=, the random delay
  * before each run the timer starts.
  */
 export const SCHEDULE_PLACEHOLDER = '{{SCHEDULE}}';
