@@ -6,6 +6,7 @@ import { describeEnvironment, loadAverage } from './environment.js';
 import type { RunPlan } from './measure.js';
 import { renderResults } from './report.js';
 import { measureRestartUnderLoad } from './restart-under-load.js';
+import { measureSystemdRestart, renderSystemdRestart, systemdBenchUnavailable, type SystemdRestart } from './systemd-restart.js';
 import { measureAgainstTelegram, TELEGRAM_MEASURES } from './telegram-bench.js';
 import { renderTelegramResults } from './telegram-report.js';
 import { measureTimeToNewCode } from './time-to-new-code.js';
@@ -22,13 +23,17 @@ const TELEGRAM_RESULTS_FILE = fileURLToPath(new URL('results-telegram.md', impor
 const LOCAL_MEASURES = ['overhead', 'reply', 'new-code', 'load'] as const;
 type LocalMeasure = (typeof LOCAL_MEASURES)[number];
 const TELEGRAM_PREFIX = 'telegram-';
-const MEASURES = [...LOCAL_MEASURES, ...TELEGRAM_MEASURES.map((m) => `${TELEGRAM_PREFIX}${m}`)];
+/** The bridge under the real systemd, against the local Telegram server: written with the Telegram measures. */
+const SYSTEMD_MEASURE = 'systemd';
+const MEASURES = [...LOCAL_MEASURES, ...TELEGRAM_MEASURES.map((m) => `${TELEGRAM_PREFIX}${m}`), SYSTEMD_MEASURE];
 
 const USAGE = `Usage: npm run bench [-- OPTIONS]
 
 Measures the update path on this machine and prints each figure against its
 goal; the measures against the local Telegram server (../shared/telegram-server)
-come last, and are skipped, saying so, without one.
+come last, then the bridge under the real systemd user manager
+(../shared/systemd-user, as root) against that server; each is skipped,
+saying so, where it cannot run.
 
   --runs N         timed runs per case (default 10)
   --warmup N       untimed runs first (default 2)
@@ -106,19 +111,23 @@ async function main(): Promise<void> {
   const timeToNewCode = await local('new-code', () => measureTimeToNewCode(runPlan, progress));
   const load = await local('load', () => measureRestartUnderLoad(loadRounds, progress));
   const telegram = telegramMeasures.length > 0 ? await measureAgainstTelegram(runPlan, loadRounds, progress, telegramMeasures) : undefined;
+  const systemdUnavailable = systemdBenchUnavailable();
+  let systemd: SystemdRestart | string | undefined;
+  if (wanted(SYSTEMD_MEASURE)) systemd = systemdUnavailable ?? (await measureSystemdRestart(runPlan, progress));
+  const systemdPart = systemd === undefined ? '' : `\n${renderSystemdRestart(systemd)}`;
 
   environment.loadAtEnd = loadAverage();
   if (e2eOnly) {
     if (!telegram) throw new Error('no test server at ../shared/telegram-server: nothing to measure');
     const loadAverages = `${environment.loadAtStart.toFixed(2)} at the start, ${environment.loadAtEnd.toFixed(2)} at the end`;
     const heading = `# Benchmark results against the local Telegram server\n\nMeasured ${new Date().toISOString()} by \`npm run bench -- --e2e\`: ${runPlan.runs} runs after ${runPlan.warmup} warm-up runs, ${loadRounds} load round(s) of each kind; load average (1 min) ${loadAverages} on ${environment.cpus}.\n\n`;
-    write(only ? undefined : TELEGRAM_RESULTS_FILE, `${heading}${renderTelegramResults(telegram)}`);
+    write(only ? undefined : TELEGRAM_RESULTS_FILE, `${heading}${renderTelegramResults(telegram)}${systemdPart}`);
     return;
   }
   const markdown = renderResults({ environment, plan: runPlan, overhead, replies, timeToNewCode, load });
   const telegramPart =
     telegram !== undefined ? renderTelegramResults(telegram) : telegramMeasures.length > 0 ? 'Not measured against Telegram: no test server at ../shared/telegram-server.\n' : '';
-  write(only ? undefined : RESULTS_FILE, telegramPart === '' ? markdown : `${markdown}\n${telegramPart}`);
+  write(only ? undefined : RESULTS_FILE, `${telegramPart === '' ? markdown : `${markdown}\n${telegramPart}`}${systemdPart}`);
 }
 
 main().catch((error: unknown) => {

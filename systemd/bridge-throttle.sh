@@ -6,8 +6,12 @@
 # for failures only: when the bridge failed (exit 1 or 2: a bad setting, a
 # refused login, a commit that cannot start) within 60 s of its start, the
 # next start waits until 60 s after that start, so a bad setting is retried
-# once a minute. Any other exit (143 after SIGTERM: a restart for an update;
-# a kill) is followed by the next start after the unit's RestartSec, at once.
+# once a minute. The bridge's exit for a restart (143 after SIGTERM: for an
+# update) and any exit after 10 s of running are followed by the next start
+# at once (the unit's RestartSec, 100 ms): new code is live without a pause.
+# Any other exit within 10 s of its start (a crash or a kill at start-up)
+# waits about a second, so that no fault can start the bridge more than
+# about once a second.
 #
 # It starts and stops nothing itself (systemd does: Restart=always, no
 # start-rate limit), and keeps only two time stamps under RUNTIME_DIR (%t,
@@ -25,6 +29,8 @@ set -euo pipefail
 
 readonly LOG_PREFIX="[bridge-throttle]"
 readonly INTERVAL=60
+# An exit sooner than this after its start, other than a restart, waits a second.
+readonly QUICK_EXIT=10
 # The bridge's exits for a start that failed (src/bridge/run-bridge.ts, src/main.ts).
 readonly FAILED_START_STATUSES=" 1 2 "
 
@@ -62,21 +68,34 @@ wait_turn() {
   date +%s > "$started"
 }
 
+# The exit systemd describes in EXIT_CODE and EXIT_STATUS is a start that failed.
+failed_start() {
+  [ "${EXIT_CODE:-}" = exited ] || return 1
+  case "$FAILED_START_STATUSES" in
+    *" ${EXIT_STATUS:-} "*) return 0 ;;
+  esac
+  return 1
+}
+
 record_exit() {
-  local started=$1 retry_at=$2 at now
+  local started=$1 retry_at=$2 at now ran
   at=$(read_stamp "$started")
   rm -f "$started" "$retry_at"
   # No start noted: stopped while waiting, or the first start. The next one goes at once.
   [ -n "$at" ] || return 0
-  [ "${EXIT_CODE:-}" = exited ] || return 0
-  case "$FAILED_START_STATUSES" in
-    *" ${EXIT_STATUS:-} "*) ;;
-    *) return 0 ;;
-  esac
+  # The bridge's own restart (SIGTERM, for an update): at once.
+  if [ "${EXIT_CODE:-}" = exited ] && [ "${EXIT_STATUS:-}" = 143 ]; then
+    return 0
+  fi
   now=$(date +%s)
-  [ $((now - at)) -lt "$INTERVAL" ] || return 0
-  echo $((at + INTERVAL)) > "$retry_at"
-  say "the bridge exited with status $EXIT_STATUS $((now - at)) s after its start: the next start is at $(date -u -d "@$((at + INTERVAL))" +%Y-%m-%dT%H:%M:%SZ), once a minute until it starts (scripts/valor-service.sh restart tries at once)"
+  ran=$((now - at))
+  if failed_start && [ "$ran" -lt "$INTERVAL" ]; then
+    echo $((at + INTERVAL)) > "$retry_at"
+    say "the bridge exited with status $EXIT_STATUS $ran s after its start: the next start is at $(date -u -d "@$((at + INTERVAL))" +%Y-%m-%dT%H:%M:%SZ), once a minute until it starts (scripts/valor-service.sh restart tries at once)"
+    return 0
+  fi
+  [ "$ran" -lt "$QUICK_EXIT" ] || return 0
+  echo $((now + 1)) > "$retry_at"
 }
 
 main() {

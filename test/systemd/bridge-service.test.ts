@@ -212,7 +212,7 @@ describe.skipIf(notRunBecause)('the bridge under systemd', () => {
     expect(code).toBe(0);
 
     const file = unitFile(BRIDGE);
-    user.checkout.write(path.relative(user.checkout.machine, file), fs.readFileSync(file, 'utf8').replace('RestartSec=1', 'RestartSec=5'));
+    user.checkout.write(path.relative(user.checkout.machine, file), fs.readFileSync(file, 'utf8').replace('RestartSec=100ms', 'RestartSec=5'));
     ({ code, output } = units(user.manager, user.checkout, ['status']));
     expect(output).toMatch(
       new RegExp(`^\\[valor-service\\] needs attention: ${escape(file)} is not what this checkout installs now \\(written by an older version\\?\\): run scripts/valor-service\\.sh install again; valor-bridge\\.service changed on disk since systemd read it: run scripts/valor-service\\.sh install again$`, 'm'),

@@ -47,16 +47,21 @@ describe.skipIf(process.platform !== 'linux')('bridge-throttle.sh', () => {
   });
 
   it.each([
-    ['exit 1 (a commit that cannot start)', { EXIT_CODE: 'exited', EXIT_STATUS: '1' }, true],
-    ['exit 143 (SIGTERM: a restart for an update)', { EXIT_CODE: 'exited', EXIT_STATUS: '143' }, false],
-    ['exit 0', { EXIT_CODE: 'exited', EXIT_STATUS: '0' }, false],
-    ['SIGKILL', { EXIT_CODE: 'killed', EXIT_STATUS: 'KILL' }, false],
-    ['nothing said', {}, false],
-  ])('%s within a minute of the start', (_, env, waits) => {
-    fs.writeFileSync(started(), `${now() - 3}\n`);
+    ['exit 1 (a commit that cannot start), 3 s after the start: a minute after the start', { EXIT_CODE: 'exited', EXIT_STATUS: '1' }, 3, 57],
+    ['exit 143 (SIGTERM: a restart for an update), 3 s after: at once', { EXIT_CODE: 'exited', EXIT_STATUS: '143' }, 3, undefined],
+    ['exit 0, 3 s after: a second later', { EXIT_CODE: 'exited', EXIT_STATUS: '0' }, 3, 1],
+    ['SIGKILL, 3 s after: a second later', { EXIT_CODE: 'killed', EXIT_STATUS: 'KILL' }, 3, 1],
+    ['a crash (SIGSEGV, core dumped), 3 s after: a second later', { EXIT_CODE: 'dumped', EXIT_STATUS: 'SEGV' }, 3, 1],
+    ['nothing said, 3 s after: a second later', {}, 3, 1],
+    ['SIGKILL after 30 s of running: at once', { EXIT_CODE: 'killed', EXIT_STATUS: 'KILL' }, 30, undefined],
+    ['exit 0 after 30 s of running: at once', { EXIT_CODE: 'exited', EXIT_STATUS: '0' }, 30, undefined],
+  ])('%s', (_, env, ranSeconds, waitsSeconds) => {
+    fs.writeFileSync(started(), `${now() - ranSeconds}\n`);
     const { output } = throttle('record', env);
-    expect(fs.existsSync(retryAt())).toBe(waits);
-    if (!waits) expect(output).toBe('');
+    const recorded = fs.existsSync(retryAt()) ? Number(fs.readFileSync(retryAt(), 'utf8')) - now() : undefined;
+    if (waitsSeconds === undefined) expect(recorded).toBeUndefined();
+    else expect(Math.abs(recorded! - waitsSeconds)).toBeLessThanOrEqual(1);
+    if (waitsSeconds !== 57) expect(output).toBe('');
   });
 
   it('a failure after more than a minute of running (a session revoked at night) does not wait', () => {

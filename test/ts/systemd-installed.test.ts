@@ -64,7 +64,7 @@ describe('the installed units', () => {
   it('one written by an older version, or edited by hand: named, with what to do', () => {
     install();
     const bridge = path.join(dir, 'valor-bridge.service');
-    fs.writeFileSync(bridge, fs.readFileSync(bridge, 'utf8').replace('RestartSec=1', 'RestartSec=10'));
+    fs.writeFileSync(bridge, fs.readFileSync(bridge, 'utf8').replace('RestartSec=100ms', 'RestartSec=10'));
 
     expect(outdatedUnits(deps, fallback)).toEqual([
       `${bridge} is not what this checkout installs now (written by an older version?): run scripts/valor-service.sh install again`,

@@ -41,7 +41,7 @@ describe('the templates in systemd/', () => {
     const bridge = parseUnit(render('bridge'));
     const service = (key: string) => unitValue(bridge, 'Service', key);
     expect(unitValue(bridge, 'Unit', 'StartLimitIntervalSec')).toBe('0');
-    expect([service('Restart'), service('RestartSec'), service('SuccessExitStatus'), service('KillMode')]).toEqual(['always', '1', '143', 'mixed']);
+    expect([service('Restart'), service('RestartSec'), service('SuccessExitStatus'), service('KillMode')]).toEqual(['always', '100ms', '143', 'mixed']);
     // launchd's ExitTimeOut: the bridge's 15 s grace for running jobs, and some.
     expect(service('TimeoutStopSec')).toBe(String(launchd.bridge.template.ExitTimeOut));
     expect(unitValues(bridge, 'Service', 'ExecStartPre')).toEqual(['-/bin/bash "/home/me/src/valor/systemd/bridge-throttle.sh" wait %t']);
