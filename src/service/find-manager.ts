@@ -4,26 +4,17 @@ import type { ProjectPaths } from '../config/paths.js';
 import { findOnPath } from '../lib/find-on-path.js';
 import { systemLaunchctl } from './launchd/launchctl.js';
 import { launchdManager } from './launchd/launchd-manager.js';
-import type { ServiceManager } from './service-manager.js';
+import type { ManagerContext, ServiceManager } from './service-manager.js';
 import { runCommand, userSystemctl } from './systemd/systemctl.js';
 import { noManagerLine, systemdManager } from './systemd/systemd-manager.js';
 
-/** What a manager is found from: the checkout, the user, and the PATH its tools are on. */
-export interface ManagerContext {
-  paths: ProjectPaths;
-  home: string;
-  /** $XDG_CONFIG_HOME. */
-  xdgConfigHome: string | undefined;
-  user: string;
-  uid: number;
-  /** Set by sudo: the user who asked. */
-  sudoUid: string | undefined;
+/** What a manager is found from: whose jobs, and the PATH its tools are on. */
+export interface FindContext extends ManagerContext {
   searchPath: string;
-  sleep(ms: number): Promise<void>;
 }
 
 /** This process's: its user (and the one who ran sudo), HOME and PATH. */
-export function thisProcess(paths: ProjectPaths): ManagerContext {
+export function thisProcess(paths: ProjectPaths): FindContext {
   return {
     paths,
     home: process.env.HOME || os.homedir(),
@@ -46,7 +37,7 @@ const NEITHER = 'no service manager here: the bridge runs under launchd (macOS, 
  * the user's manager answers (as root or under sudo it is chosen all the
  * same, for its one-line refusal).
  */
-export function findServiceManager(context: ManagerContext): FoundManager {
+export function findServiceManager(context: FindContext): FoundManager {
   if (findOnPath('launchctl', context.searchPath)) return { manager: launchdManager({ ...context, launchctl: systemLaunchctl }) };
   if (!findOnPath('systemctl', context.searchPath)) return { none: NEITHER };
   const systemctl = userSystemctl();

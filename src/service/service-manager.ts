@@ -1,3 +1,4 @@
+import type { ProjectPaths } from '../config/paths.js';
 import type { Schedule } from './schedule.js';
 
 /**
@@ -7,6 +8,20 @@ import type { Schedule } from './schedule.js';
  * and the bridge check are written once, against this; a manager is a folder
  * and an entry in ./find-manager.ts. Every method answers for this checkout and this user.
  */
+
+/** Whose jobs a manager handles: this checkout's, for this user. */
+export interface ManagerContext {
+  paths: ProjectPaths;
+  home: string;
+  /** $XDG_CONFIG_HOME (systemd reads user units from under it). */
+  xdgConfigHome: string | undefined;
+  /** The user, by name. */
+  user: string;
+  uid: number;
+  /** Set by sudo: the user who asked. */
+  sudoUid: string | undefined;
+  sleep(ms: number): Promise<void>;
+}
 
 /** One of the two jobs: the bridge (kept alive) and the update job (on the schedule). */
 export interface ServiceJob {

@@ -1,9 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBeacon, writeBeacon } from '../../src/restart/bridge-beacon.js';
 import { parseLastUpdate } from '../../src/restart/last-update.js';
+import { botApi, type BotApi } from '../ts/fixtures/bot-api.js';
 import { notRunBecause, suiteUser } from './fixtures/suite.js';
 import { waitFor } from './fixtures/systemd-user.js';
 import { units } from './fixtures/units.js';
@@ -17,27 +16,10 @@ import { units } from './fixtures/units.js';
 const BRIDGE = 'valor-bridge.service';
 const UPDATE = 'valor-update.service';
 
-/** A Bot API that answers every sendMessage with ok, and keeps what it was sent. */
-function botApi(): { posts: string[]; url: Promise<string>; close(): void } {
-  const posts: string[] = [];
-  const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      posts.push(`${request.url} ${new URLSearchParams(body).get('text')}`);
-      response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ ok: true, result: {} }));
-    });
-  });
-  const url = new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-  return { posts, url, close: () => server.close() };
-}
-
 describe.skipIf(notRunBecause)('the bridge check under systemd', () => {
-  const api = botApi();
-  let url = '';
+  let api: BotApi;
   beforeAll(async () => {
-    url = await api.url;
+    api = await botApi();
   });
   afterAll(() => api.close());
   const user = suiteUser();
@@ -64,7 +46,7 @@ describe.skipIf(notRunBecause)('the bridge check under systemd', () => {
   }
 
   it('a bridge running under systemd: the check reads its MainPID and finds nothing to say', async () => {
-    user.checkout.write('.env', `${user.checkout.read('.env')}VALOR_ALERT_BOT_TOKEN=42:tok\nVALOR_ALERT_CHAT=-100777\nVALOR_ALERT_API_URL=${url}\n`);
+    user.checkout.write('.env', `${user.checkout.read('.env')}VALOR_ALERT_BOT_TOKEN=42:tok\nVALOR_ALERT_CHAT=-100777\nVALOR_ALERT_API_URL=${api.url}\n`);
     const { code, output } = units(user.manager, user.checkout, ['install', '--jitter', '0']);
     expect(code, output).toBe(0);
     await runEndedAfter('0');
@@ -88,7 +70,7 @@ describe.skipIf(notRunBecause)('the bridge check under systemd', () => {
 
     const line = `bridge not running since ${stoppedAt.toISOString().replace(/\.\d+Z$/, 'Z')} (systemd: inactive (dead), last exit 143)`;
     expect(log).toContain(`[bridge-health] ${line}\n[bridge-health] alert sent: ${line}\n`);
-    expect(api.posts).toEqual([`/bot42:tok/sendMessage systemd-test: ${line}`]);
+    expect(api.posts.map((post) => `${post.path} ${post.text}`)).toEqual([`/bot42:tok/sendMessage systemd-test: ${line}`]);
     expect(user.checkout.read('data/last-update')).toContain(`\nbridge=${line}\n`);
 
     // The same trouble at the next run: recorded again, not posted again.

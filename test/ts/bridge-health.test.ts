@@ -1,10 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'fs-extra';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeBeacon, type BridgeBeacon } from '../../src/restart/bridge-beacon.js';
+import { botApi, type BotApi } from './fixtures/bot-api.js';
 import { brokenGit, XCRUN_ERROR } from './fixtures/broken-git.js';
 import { fakeLaunchctl, type FakeLaunchctl } from './fixtures/fake-launchctl.js';
 import { createProjectClone, git, type ProjectClone } from './fixtures/project-clone.js';
@@ -19,35 +18,6 @@ const BRIDGE = 'com.valor.bridge';
 const TOKEN = '123456:AAE-secret-token-xyz';
 const CHAT = '-1001234567890';
 
-interface BotApi {
-  url: string;
-  posts: Array<{ path: string; chatId: string | null; text: string | null }>;
-  /** 'ok' answers as Telegram does; 'refuse' with 401 Unauthorized. */
-  mode: 'ok' | 'refuse';
-  close(): Promise<void>;
-}
-
-function botApi(port = 0): Promise<BotApi> {
-  const api: Partial<BotApi> = { posts: [], mode: 'ok' };
-  const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const form = new URLSearchParams(body);
-      api.posts!.push({ path: request.url ?? '', chatId: form.get('chat_id'), text: form.get('text') });
-      const refused = api.mode === 'refuse';
-      response.writeHead(refused ? 401 : 200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(refused ? { ok: false, error_code: 401, description: 'Unauthorized' } : { ok: true, result: { message_id: 1 } }));
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(port, '127.0.0.1', () => {
-      api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      api.close = () => new Promise((done) => server.close(() => done()));
-      resolve(api as BotApi);
-    }),
-  );
-}
 
 /** A port nothing listens on: the Bot API down. */
 async function closedPort(): Promise<number> {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBridge, type BridgeProcess } from './fixtures/bridge-process.js';
+import { pathWithout } from './fixtures/path-without.js';
 import { createProjectClone, type ProjectClone } from './fixtures/project-clone.js';
 
 /**
@@ -69,23 +70,6 @@ async function standbyOf(bridgePid: number): Promise<number> {
   });
 }
 
-/** PATH's folders as links to everything in them but node: a service whose PATH has no node. */
-function pathWithoutNode(): string {
-  const dir = tempDir('valor-no-node-');
-  for (const folder of (process.env.PATH ?? '').split(':').filter(Boolean)) {
-    let names: string[];
-    try {
-      names = fs.readdirSync(folder);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (name !== 'node' && !fs.existsSync(path.join(dir, name))) fs.symlinkSync(path.join(folder, name), path.join(dir, name));
-    }
-  }
-  return dir;
-}
-
 describe('node changing under a running bridge', () => {
   it('brew upgrade node under a bridge that has its next self-test ready, then a good commit: the self-test runs the node on PATH now, passes, and the bridge restarts into the commit', async () => {
     clone = createProjectClone();
@@ -119,7 +103,7 @@ describe('node changing under a running bridge', () => {
   it('no node on the service\'s PATH at all: the self-test could not run, said once with the fix; the bridge stays up on its code', async () => {
     clone = createProjectClone();
     const running = clone.head(clone.machine);
-    const searchPath = pathWithoutNode();
+    const searchPath = pathWithout(['node'], process.env.PATH ?? '', tempDir('valor-no-node-'));
     bridge = startBridge(clone.machine, { PATH: searchPath, VALOR_MACHINE_NAME: 'studio' }, ['--console'], { command: [process.execPath, '--import', 'tsx', 'src/main.ts'] });
     await bridge.waitFor('stderr', 'ready:');
     const sha = clone.push('notes.txt', 'new', 'Add release notes');

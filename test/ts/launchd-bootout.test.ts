@@ -22,7 +22,7 @@ function stuckLaunchd() {
     if (args[0] === 'print') return { code: 0, output: `${args[1]} = {\n\tstate = stopping\n}` };
     return { code: 0, output: '' };
   };
-  const manager = launchdManager({ paths: projectPaths(checkoutRoot()), home, uid: 501, sudoUid: undefined, launchctl, sleep: async (ms) => void (slept += ms) });
+  const manager = launchdManager({ paths: projectPaths(checkoutRoot()), home, xdgConfigHome: undefined, user: 'ana', uid: 501, sudoUid: undefined, launchctl, sleep: async (ms) => void (slept += ms) });
   return { manager, slept: () => slept };
 }
 

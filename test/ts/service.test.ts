@@ -1,11 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'fs-extra';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { brokenGit, XCRUN_ERROR } from './fixtures/broken-git.js';
+import { botApi } from './fixtures/bot-api.js';
 import { pathWithout } from './fixtures/path-without.js';
 import { fakeLaunchctl, type FakeLaunchctl } from './fixtures/fake-launchctl.js';
 import { fakeScutil } from './fixtures/fake-scutil.js';
@@ -579,18 +578,8 @@ describe('the agents run in launchd\'s own environment', () => {
   it('the update job, from its plist under env -i, then checks the bridge: one that did not come back is recorded and posted (settings from .env)', async () => {
     const s = setup();
     expect(s.service('install', '--jitter', '0').code).toBe(0);
-    const posts: string[] = [];
-    const server = http.createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        posts.push(`${request.url} ${new URLSearchParams(body).get('text')}`);
-        response.end(JSON.stringify({ ok: true, result: {} }));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    fs.writeFileSync(path.join(s.clone.machine, '.env'), `VALOR_ALERT_BOT_TOKEN=42:tok\nVALOR_ALERT_CHAT=-100777\nVALOR_ALERT_API_URL=${url}\nVALOR_MACHINE_NAME=studio\n`);
+    const api = await botApi();
+    fs.writeFileSync(path.join(s.clone.machine, '.env'), `VALOR_ALERT_BOT_TOKEN=42:tok\nVALOR_ALERT_CHAT=-100777\nVALOR_ALERT_API_URL=${api.url}\nVALOR_MACHINE_NAME=studio\n`);
     const stoppedAt = new Date(Date.now() - 10 * 60_000);
     writeBeacon(path.join(s.clone.machine, 'data', 'bridge.json'), {
       pid: 1,
@@ -605,7 +594,7 @@ describe('the agents run in launchd\'s own environment', () => {
     s.launchctl.exited(BRIDGE, 1);
 
     const code = await runLikeLaunchd(s.plist(UPDATE) as unknown as LaunchdJob, [], '', s.launchctl);
-    server.close();
+    await api.close();
 
     expect(code).toBe(0);
     const line = `bridge not running since ${stoppedAt.toISOString().replace(/\.\d+Z$/, 'Z')} (launchd: last exit 1)`;
@@ -613,7 +602,7 @@ describe('the agents run in launchd\'s own environment', () => {
     expect(log).toContain('[remote-update] Already up to date.');
     expect(log).toContain(`[bridge-health] ${line}\n[bridge-health] alert sent: ${line}\n`);
     expect(log).not.toContain('waiting');
-    expect(posts).toEqual([`/bot42:tok/sendMessage studio: ${line}`]);
+    expect(api.posts.map((post) => `${post.path} ${post.text}`)).toEqual([`/bot42:tok/sendMessage studio: ${line}`]);
     const record = fs.readFileSync(path.join(s.clone.machine, 'data', 'last-update'), 'utf8');
     expect(record).toContain('\ntrigger=schedule\n');
     expect(record).toContain(`\nbridge=${line}\n`);

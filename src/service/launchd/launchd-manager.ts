@@ -1,10 +1,9 @@
 import path from 'node:path';
 import fs from 'fs-extra';
 import { parse } from 'plist';
-import type { ProjectPaths } from '../../config/paths.js';
 import { pollUntil } from '../../lib/poll.js';
 import { bridgeCommand } from '../bridge-command.js';
-import { TemplateError, type RenderedJob, type ServiceJob, type ServiceManager } from '../service-manager.js';
+import { TemplateError, type ManagerContext, type RenderedJob, type ServiceJob, type ServiceManager } from '../service-manager.js';
 import type { Schedule } from '../schedule.js';
 import type { Launchctl, LaunchctlResult } from './launchctl.js';
 import { installedPlist, isDict, launchdJobs, type LaunchdJob, type PlistDict } from './launchd-jobs.js';
@@ -20,14 +19,8 @@ import { renderJob } from './render-plist.js';
  * deprecated load / unload). launchctl, HOME, the uid and the sleep between
  * polls are injected.
  */
-export interface LaunchdDeps {
-  paths: ProjectPaths;
-  home: string;
-  uid: number;
-  /** Set by sudo: the user who asked. */
-  sudoUid: string | undefined;
+export interface LaunchdDeps extends ManagerContext {
   launchctl: Launchctl;
-  sleep(ms: number): Promise<void>;
 }
 
 /** launchd starts agents with this PATH and nothing else. */

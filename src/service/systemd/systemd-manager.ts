@@ -1,12 +1,11 @@
 import path from 'node:path';
 import fs from 'fs-extra';
-import type { ProjectPaths } from '../../config/paths.js';
 import { formatDuration } from '../../lib/duration.js';
 import { POLL_MS } from '../../lib/poll.js';
 import { readBeacon } from '../../restart/bridge-beacon.js';
 import { launchdJobs } from '../launchd/launchd-jobs.js';
 import { scheduleOf } from '../launchd/plist-schedule.js';
-import { TemplateError, type RenderedJob, type ServiceJob, type ServiceManager } from '../service-manager.js';
+import { TemplateError, type ManagerContext, type RenderedJob, type ServiceJob, type ServiceManager } from '../service-manager.js';
 import { installedPath, installedSchedule, outdatedUnits, renderedUnit, type UnitFiles } from './installed-units.js';
 import { lingeringStatus, lingeringWarning, readLingering } from './lingering.js';
 import { noUserManager, type CommandResult, type RunCommand, type Systemctl } from './systemctl.js';
@@ -20,21 +19,11 @@ import { describeUnitState, readNextRun, readUnitState, unitStatusLine, type Uni
  * `systemctl --user`. systemctl, loginctl, the clock and the sleep between
  * polls are injected.
  */
-export interface SystemdDeps {
-  paths: ProjectPaths;
-  home: string;
-  /** $XDG_CONFIG_HOME, where the user's manager reads units from (~/.config when unset). */
-  xdgConfigHome: string | undefined;
-  /** The user whose manager it is, by name: for loginctl and the lines. */
-  user: string;
-  uid: number;
-  /** Set by sudo: the user who asked. */
-  sudoUid: string | undefined;
+export interface SystemdDeps extends ManagerContext {
   systemctl: Systemctl;
   /** For loginctl. */
   run: RunCommand;
   now(): number;
-  sleep(ms: number): Promise<void>;
 }
 
 /** The PATH systemd's user manager gives units that set none (systemd's built-in default). */
