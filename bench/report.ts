@@ -1,7 +1,7 @@
 import type { Environment } from './environment.js';
 import { IDLE_BEFORE_UPDATE_MS, type RunPlan } from './measure.js';
 import type { LoadRound } from './restart-under-load.js';
-import { formatMs, formatRatio, formatSummary, verdict, type Summary } from './stats.js';
+import { formatMs, formatRatio, formatSummary, underGoal, verdict } from './stats.js';
 import { markdownTable } from './table.js';
 import type { TimeToNewCode } from './time-to-new-code.js';
 import type { ReplyCase } from './update-reply.js';
@@ -23,10 +23,6 @@ export const PROCESS_GOAL_NEW_COMMITS = 9;
 export const FLAG_TO_EXIT_GOAL_MS = 1000;
 export const COLD_START_GOAL_MS = 1500;
 export const FLAG_TO_READY_GOAL_MS = 1000;
-
-function underGoal(summary: Summary, goalMs: number): string {
-  return `< ${formatMs(goalMs)}: ${verdict(summary.median < goalMs)}`;
-}
 
 function environmentSection(results: Results): string {
   const { environment: env, plan } = results;

@@ -35,6 +35,11 @@ export function verdict(met: boolean): string {
   return met ? 'met' : 'not met';
 }
 
+/** "< 1.00 s: met": the median against a goal it must stay under. */
+export function underGoal(summary: Summary, goalMs: number): string {
+  return `< ${formatMs(goalMs)}: ${verdict(summary.median < goalMs)}`;
+}
+
 export function formatMs(ms: number): string {
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;

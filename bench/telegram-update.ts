@@ -12,13 +12,18 @@ import { IDLE_BEFORE_UPDATE_MS, repeat, type RunPlan } from './measure.js';
  * (with one new commit on the origin each time) until its reply arrives;
  * from the restart flag's appearance in data/ to the new process's edit of
  * that reply to "restarted on <sha>" (the self-test included); and the whole
- * wait, from sending /update to that edit. The bridge is kept alive as
+ * wait, from sending /update to that edit; and from the flag to the new
+ * process's "ready:", its own start to ready apart. The bridge is kept alive as
  * launchd would, and left idle before each /update (IDLE_BEFORE_UPDATE_MS).
  */
 export interface TelegramUpdateRun {
   replyMs: number;
   flagToNoticeMs: number;
   updateToNoticeMs: number;
+  /** From the flag to the new process's "ready:" (the issue's restart goal, here with the connection to the server). */
+  flagToReadyMs: number;
+  /** Of which the new process, from its start (npm start) to "ready:". */
+  startToReadyMs: number;
 }
 
 /** Resolves with performance.now() when `file` first exists (polled every 5 ms). */
@@ -58,8 +63,14 @@ export async function measureTelegramUpdate(server: TelegramServer, user: Person
       // The new process edits the /update's reply to its last stage.
       const notice = await chat.waitForEdit((m) => m.id === reply.id && m.text.includes(`\nrestarted on ${sha} in `), { timeoutMs: 60_000 });
       const next = await service.nextRun(run);
-      await next.waitFor('stderr', 'ready:', { timeoutMs: 60_000 });
-      return { replyMs: reply.at - sentAt, flagToNoticeMs: notice.at - flagAt, updateToNoticeMs: notice.at - sentAt };
+      const readyAt = await next.waitFor('stderr', 'ready:', { timeoutMs: 60_000 });
+      return {
+        replyMs: reply.at - sentAt,
+        flagToNoticeMs: notice.at - flagAt,
+        updateToNoticeMs: notice.at - sentAt,
+        flagToReadyMs: readyAt - flagAt,
+        startToReadyMs: readyAt - next.startedAt,
+      };
     });
   } finally {
     await scenario.cleanup();
