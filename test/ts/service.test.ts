@@ -213,7 +213,8 @@ describe('valor-service.sh install', () => {
     const calls = s.launchctl.calls();
     const bootout = calls.lastIndexOf(`bootout gui/${uid}/${BRIDGE}`);
     const bootstrap = calls.findIndex((c, i) => i > bootout && c.startsWith('bootstrap') && c.includes(BRIDGE));
-    expect(calls.slice(bootout, bootstrap).filter((c) => c === `print gui/${uid}/${BRIDGE}`).length).toBeGreaterThan(2);
+    // Polled: at least once while it was still listed, and once more to see it gone (each fake launchctl is a node process: under load, few fit in the window).
+    expect(calls.slice(bootout, bootstrap).filter((c) => c === `print gui/${uid}/${BRIDGE}`).length).toBeGreaterThanOrEqual(2);
     expect(s.launchctl.loaded(BRIDGE) && s.launchctl.loaded(UPDATE)).toBe(true);
   }
 
@@ -227,7 +228,7 @@ describe('valor-service.sh install', () => {
   it('older macOS: a bootout answered "36: Operation now in progress" is waited for; install, restart and uninstall go on', () => {
     const s = setup();
     s.service('install');
-    s.launchctl.bootoutInProgress();
+    s.launchctl.bootoutInProgress(1500);
     expectReinstallWaited(s);
 
     expect(s.service('restart').code).toBe(0);
