@@ -283,13 +283,15 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   set -m
-  # Two cores are enough: the end-to-end and systemd suites (one after the
-  # other, so that one Telegram server starts at a time) and vitest (two
-  # files at a time, see vitest.config.ts) mostly wait; the third lane's
-  # suites are the ones that keep a core busy.
-  start_lane e2e systemd
+  # Four lanes on two cores: the end-to-end suite, vitest (two files at a
+  # time, see vitest.config.ts) and the systemd suite mostly wait (on
+  # servers, restarts, systemd's timers and its one-minute retry), while the
+  # two bats runs keep a core busy; so each bats run shares a lane with
+  # suites that wait, and the lanes end at about the same time.
+  start_lane e2e
   start_lane vitest
-  start_lane typecheck shellcheck bats bats_32
+  start_lane typecheck shellcheck bats
+  start_lane systemd bats_32
   set +m
   for suite in $SUITES; do
     report_suite "$suite"
